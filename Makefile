@@ -1,0 +1,50 @@
+# One entry point for the course. Every target sets up what it needs first (idempotent).
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+KERNEL := mnist-to-imagenet
+
+.PHONY: setup run run-fast test test-unit test-notebooks lab data clean help
+
+help:
+	@echo "make run        execute the whole course headless (build/executed, build/html, build/results.json)"
+	@echo "make run-fast   the same in fast mode (small data, few epochs)"
+	@echo "make test       the full test suite: unit tests, papermill notebook tests, nbval"
+	@echo "make lab        open the course in JupyterLab with the course's kernel"
+	@echo "make data       pre-fetch every dataset and weight file (for an offline classroom)"
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	$(PY) -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Python 3 (MNIST to ImageNet)" >/dev/null
+	touch $(STAMP)
+
+run: setup
+	$(PY) -m course_utils run $(NOTEBOOKS)
+
+run-fast: setup
+	$(PY) -m course_utils run --fast $(NOTEBOOKS)
+
+test: setup
+	COURSE_FAST=1 $(PY) -m pytest tests notebooks --nbval-lax --nbval-current-env \
+		--nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider $(PYTEST_ARGS)
+
+test-unit: setup
+	$(PY) -m pytest tests -m "not notebooks" $(PYTEST_ARGS)
+
+test-notebooks: setup
+	COURSE_FAST=1 $(PY) -m pytest tests/test_notebooks.py notebooks --nbval-lax --nbval-current-env \
+		--nbval-sanitize-with tests/nbval_sanitize.cfg $(PYTEST_ARGS)
+
+lab: setup
+	$(VENV)/bin/jupyter lab notebooks/00_start_here.ipynb
+
+data: setup
+	$(PY) -m course_utils data fetch
+
+clean:
+	rm -rf build .pytest_cache

@@ -1,0 +1,93 @@
+"""The environment check that notebook 00 runs: versions, hardware, data and network."""
+
+from __future__ import annotations
+
+import os
+import platform
+import socket
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import config, download, registry
+
+
+@dataclass
+class Check:
+    """One line of the environment report."""
+
+    name: str
+    ok: bool
+    detail: str
+
+
+def python_check() -> Check:
+    version = sys.version_info
+    ok = (3, 10) <= version[:2] <= (3, 12)
+    return Check("Python", ok, f"{platform.python_version()} (course supports 3.10-3.12)")
+
+
+def framework_checks() -> list[Check]:
+    import keras
+    import tensorflow as tf
+
+    keras_ok = int(keras.__version__.split(".")[0]) >= 3
+    gpus = tf.config.list_physical_devices("GPU")
+    return [
+        Check("TensorFlow", True, tf.__version__),
+        Check("Keras", keras_ok, f"{keras.__version__} (Keras 3 needed)"),
+        Check("GPU", True, f"{len(gpus)} found" if gpus else "none: the course runs on the CPU (fast mode recommended)"),
+    ]
+
+
+def cache_check() -> Check:
+    folder = config.data_dir()
+    try:
+        with tempfile.NamedTemporaryFile(dir=folder):
+            pass
+        return Check("data cache", True, f"{folder} is writable")
+    except OSError as error:
+        return Check("data cache", False, f"{folder} is not writable ({error}); set COURSE_DATA_DIR")
+
+
+def data_checks() -> list[Check]:
+    mirror = config.data_mirror()
+    checks = []
+    for name, entry in sorted(registry.REGISTRY.items()):
+        if download.is_cached(entry):
+            state = "cached"
+        elif mirror and Path(download.sources(entry, mirror)[0]).is_file():
+            state = "in the local mirror (copied on first use)"
+        else:
+            state = "needs a download"
+        checks.append(Check(name, True, state))
+    return checks
+
+
+def network_check(host: str = "storage.googleapis.com", port: int = 443, timeout: float = 3.0) -> Check:
+    """Whether the public download servers answer (a TCP connection, nothing sent)."""
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            return Check("network", True, f"{host} answers")
+    except OSError as error:
+        mirror = config.data_mirror()
+        hint = f"; the local mirror {mirror} will be used" if mirror else "; set COURSE_DATA_MIRROR or pre-fetch the data"
+        return Check("network", bool(mirror), f"{host} unreachable ({type(error).__name__}){hint}")
+
+
+def environment_report(check_network: bool = True) -> list[Check]:
+    """Every check, in the order notebook 00 shows them."""
+    checks = [python_check(), *framework_checks(), cache_check()]
+    checks.append(Check("data mirror", True, config.data_mirror() or "none (COURSE_DATA_MIRROR unset)"))
+    checks.extend(data_checks())
+    if check_network:
+        checks.append(network_check())
+    checks.append(Check("fast mode", True, "on" if config.fast_mode() else "off (COURSE_FAST unset)"))
+    checks.append(Check("CPU cores", True, str(os.cpu_count())))
+    return checks
+
+
+def format_report(checks: list[Check]) -> str:
+    width = max(len(c.name) for c in checks)
+    return "\n".join(f"{'ok ' if c.ok else 'NO '} {c.name:<{width}}  {c.detail}" for c in checks)

@@ -1,0 +1,176 @@
+"""Notebook plumbing: the output policy, cleaning, and executing notebooks with papermill."""
+
+from __future__ import annotations
+
+import copy
+import os
+from pathlib import Path
+from typing import Any
+
+import nbformat
+
+NBVAL_MARKER = "# NBVAL_CHECK_OUTPUT"
+KERNELSPEC = {
+    "name": "mnist-to-imagenet",
+    "display_name": "Python 3 (MNIST to ImageNet)",
+    "language": "python",
+}
+EXECUTION_KERNEL = "python3"  # the interpreter running the harness (the course's environment)
+
+
+def notebook_paths(folder: Path | str | None = None) -> list[Path]:
+    """The course notebooks, in order (``NN_name.ipynb``)."""
+    from .config import PROJECT_ROOT
+
+    folder = Path(folder) if folder is not None else PROJECT_ROOT / "notebooks"
+    return sorted(p for p in folder.glob("[0-9][0-9]_*.ipynb"))
+
+
+def is_checked(cell: Any) -> bool:
+    """True for a code cell whose output nbval compares."""
+    return cell.get("cell_type") == "code" and cell.get("source", "").lstrip().startswith(NBVAL_MARKER)
+
+
+def clean(nb: Any) -> Any:
+    """A copy of ``nb`` fit to commit: outputs only in nbval-checked cells, counts cleared."""
+    nb = copy.deepcopy(nb)
+    nb.metadata.pop("papermill", None)
+    nb.metadata.pop("widgets", None)
+    nb.metadata["kernelspec"] = dict(KERNELSPEC)
+    code_index = 0
+    for cell in nb.cells:
+        cell.metadata.pop("papermill", None)
+        cell.metadata.pop("execution", None)
+        if cell.cell_type != "code":
+            continue
+        code_index += 1
+        if is_checked(cell):
+            # nbval only compares cells that carry an execution count: give each checked
+            # cell its position among the code cells, so the number never depends on a run.
+            cell.execution_count = code_index
+            for output in cell.outputs:
+                if "execution_count" in output:
+                    output["execution_count"] = code_index
+        else:
+            cell.execution_count = None
+            cell.outputs = []
+    return nb
+
+
+def build(cells: list[tuple[str, str]], path: Path | str) -> Any:
+    """Write a notebook from ``(kind, source)`` pairs; kind is ``md``, ``code`` or ``parameters``.
+
+    An authoring aid: write the cells, then ``python -m course_utils refresh`` executes the
+    notebook so that the outputs nbval checks are real ones.
+    """
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = dict(KERNELSPEC)
+    nb.metadata["language_info"] = {"name": "python"}
+    for kind, source in cells:
+        source = source.strip("\n")
+        if kind == "md":
+            nb.cells.append(nbformat.v4.new_markdown_cell(source))
+        elif kind in ("code", "parameters"):
+            cell = nbformat.v4.new_code_cell(source)
+            if kind == "parameters":
+                cell.metadata["tags"] = ["parameters"]
+            nb.cells.append(cell)
+        else:
+            raise ValueError(f"unknown cell kind {kind!r}")
+    nbformat.write(nb, str(path))
+    return nb
+
+
+def policy_problems(nb: Any) -> list[str]:
+    """Everything in a committed notebook that breaks the course's rules."""
+    problems = []
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    if not code or "parameters" not in code[0].metadata.get("tags", []):
+        problems.append("the first code cell must be tagged 'parameters'")
+    elif "FAST" not in code[0].source:
+        problems.append("the parameters cell must set FAST")
+    if nb.metadata.get("kernelspec", {}).get("name") != KERNELSPEC["name"]:
+        problems.append(f"kernelspec must be {KERNELSPEC['name']!r}")
+    for index, cell in enumerate(code):
+        expected_count = index + 1 if is_checked(cell) else None
+        if cell.execution_count != expected_count:
+            problems.append(f"code cell {index}: execution count {cell.execution_count}, expected {expected_count}")
+        for output in cell.outputs:
+            if output.get("output_type") == "error":
+                problems.append(f"code cell {index}: stored error output")
+            elif not is_checked(cell):
+                problems.append(f"code cell {index}: stored output in a cell nbval does not check")
+                break
+    if not nb.cells or nb.cells[0].cell_type != "markdown" or not nb.cells[0].source.startswith("# "):
+        problems.append("the first cell must be a markdown title ('# ...')")
+    text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown").lower()
+    for heading in ("what you will learn", "summary", "exercises"):
+        if heading not in text:
+            problems.append(f"no '{heading}' section")
+    return problems
+
+
+def execute(
+    path: Path | str,
+    output: Path | str,
+    *,
+    fast: bool = True,
+    cwd: Path | str | None = None,
+    cell_timeout: int = 900,
+    progress: bool = False,
+    extra_parameters: dict | None = None,
+) -> Any:
+    """Run a notebook with papermill (fresh kernel), writing the executed copy to ``output``.
+
+    Returns the executed notebook; raises papermill's ``PapermillExecutionError`` on failure
+    (the executed copy, with the error in it, is still written).
+    """
+    import papermill as pm
+
+    parameters = {"FAST": bool(fast)}
+    parameters.update(extra_parameters or {})
+    env_backup = os.environ.get("COURSE_FAST")
+    if fast:
+        os.environ["COURSE_FAST"] = "1"
+    else:
+        os.environ.pop("COURSE_FAST", None)
+    try:
+        return pm.execute_notebook(
+            str(path),
+            str(output),
+            parameters=parameters,
+            kernel_name=EXECUTION_KERNEL,
+            cwd=str(cwd) if cwd is not None else str(Path(path).parent),
+            execution_timeout=cell_timeout,
+            progress_bar=progress,
+            log_output=False,
+        )
+    finally:
+        if env_backup is None:
+            os.environ.pop("COURSE_FAST", None)
+        else:
+            os.environ["COURSE_FAST"] = env_backup
+
+
+def refresh(path: Path | str) -> list[str]:
+    """Execute a notebook in fast mode and store it cleaned (keeping nbval-checked outputs).
+
+    This is how a notebook's stored outputs are made: by running it, never by hand.
+    Returns the policy problems left (empty when the notebook is fit to commit).
+    """
+    import tempfile
+
+    path = Path(path)
+    os.environ["COURSE_FAST"] = "1"
+    with tempfile.TemporaryDirectory() as tmp:
+        executed = Path(tmp) / path.name
+        import papermill as pm
+
+        pm.execute_notebook(
+            str(path), str(executed), kernel_name=EXECUTION_KERNEL, cwd=str(path.parent),
+            progress_bar=True, log_output=False,
+        )
+        nb = nbformat.read(executed, as_version=4)
+    cleaned = clean(nb)
+    nbformat.write(cleaned, path)
+    return policy_problems(cleaned)

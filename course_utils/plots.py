@@ -1,0 +1,93 @@
+"""Plots the notebooks share: image grids, learning curves, bar charts."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+
+def show_images(
+    images: Sequence[np.ndarray] | np.ndarray,
+    titles: Sequence[str] | None = None,
+    *,
+    ncols: int = 8,
+    size: float = 1.5,
+    cmap: str | None = "gray",
+    suptitle: str | None = None,
+):
+    """Show images in a grid; greyscale (H, W) or (H, W, 1) and RGB (H, W, 3) both work.
+
+    Returns the matplotlib figure.
+    """
+    images = list(images)
+    if not images:
+        raise ValueError("show_images needs at least one image")
+    ncols = max(1, min(ncols, len(images)))
+    nrows = int(np.ceil(len(images) / ncols))
+    fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, size * nrows + (0.4 if suptitle else 0)))
+    axes = np.atleast_1d(axes).ravel()
+    for ax in axes:
+        ax.axis("off")
+    for i, image in enumerate(images):
+        image = np.asarray(image)
+        if image.ndim == 3 and image.shape[-1] == 1:
+            image = image[..., 0]
+        if image.dtype.kind == "f" and image.ndim == 3:
+            image = np.clip(image, 0.0, 1.0) if image.max() <= 1.0 + 1e-6 else np.clip(image / 255.0, 0, 1)
+        axes[i].imshow(image, cmap=cmap if image.ndim == 2 else None)
+        if titles is not None and i < len(titles):
+            axes[i].set_title(str(titles[i]), fontsize=8)
+    if suptitle:
+        fig.suptitle(suptitle)
+    fig.tight_layout()
+    return fig
+
+
+def show_class_grid(images: np.ndarray, labels: np.ndarray, class_names: Sequence[str], per_class: int = 8):
+    """A grid with one row per class and ``per_class`` examples in each row."""
+    rows, titles = [], []
+    for cls, name in enumerate(class_names):
+        chosen = np.flatnonzero(labels == cls)[:per_class]
+        for j, index in enumerate(chosen):
+            rows.append(images[index])
+            titles.append(name if j == 0 else "")
+    return show_images(rows, titles, ncols=per_class, size=1.0)
+
+
+def plot_history(histories: dict, metrics: Sequence[str] = ("loss", "accuracy"), *, title: str | None = None):
+    """Learning curves, train and validation, for one or several Keras histories.
+
+    ``histories`` maps a label to a ``History`` object or its ``.history`` dict.
+    """
+    fig, axes = plt.subplots(1, len(metrics), figsize=(5 * len(metrics), 3.5))
+    axes = np.atleast_1d(axes)
+    for label, history in histories.items():
+        history = getattr(history, "history", history)
+        for ax, metric in zip(axes, metrics):
+            if metric in history:
+                epochs = np.arange(1, len(history[metric]) + 1)
+                line, = ax.plot(epochs, history[metric], label=f"{label} train")
+                if f"val_{metric}" in history:
+                    ax.plot(epochs, history[f"val_{metric}"], "--", color=line.get_color(), label=f"{label} val")
+            ax.set_xlabel("epoch")
+            ax.set_ylabel(metric)
+            ax.grid(alpha=0.3)
+    axes[0].legend(fontsize=8)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def bar_counts(counts: Sequence[int], labels: Sequence[str], *, title: str = "", ylabel: str = "images"):
+    """A bar chart of counts per class, each bar labelled with its value."""
+    fig, ax = plt.subplots(figsize=(max(4, 0.6 * len(labels)), 3))
+    bars = ax.bar(range(len(counts)), counts)
+    ax.set_xticks(range(len(labels)), labels, rotation=45 if max(map(len, labels)) > 3 else 0, ha="right" if max(map(len, labels)) > 3 else "center")
+    ax.bar_label(bars, fontsize=7)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,25 @@
+"""Bounds on what each notebook records in fast mode: the one place they are declared.
+
+A bound is ``(low, high)`` for a number (inclusive; ``None`` for open-ended) or any other
+value for exact equality. Every notebook must record every name listed for it.
+"""
+
+from __future__ import annotations
+
+BOUNDS: dict[str, dict[str, object]] = {
+    "00_start_here": {
+        "python_supported": True,
+        "keras_major": 3,
+        "notebooks_in_course": (1, None),
+        "mnist_train_images": 60000,
+    },
+}
+
+
+def check(value, bound) -> bool:
+    """True if ``value`` satisfies ``bound``."""
+    if isinstance(bound, tuple) and len(bound) == 2:
+        low, high = bound
+        return isinstance(value, (int, float)) and not isinstance(value, bool) and \
+            (low is None or value >= low) and (high is None or value <= high)
+    return value == bound
