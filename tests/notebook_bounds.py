@@ -13,6 +13,14 @@ BOUNDS: dict[str, dict[str, object]] = {
         "notebooks_in_course": (1, None),
         "mnist_train_images": 60000,
     },
+    # Each notebook's bounds below are edited only by whoever works on that notebook.
+    "01_datasets_mnist_to_imagenet": {},
+    "02_preprocessing": {},
+    "03_data_augmentation": {},
+    "04_convolution_and_pooling": {},
+    "05_fcn_and_cnn_on_mnist": {},
+    "06_vgg16_transfer_learning": {},
+    "07_where_next": {},
 }
 
 

@@ -1,0 +1,70 @@
+"""Measuring models: parameters, FLOPs, size on disk and CPU latency."""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+
+def count_params(model) -> int:
+    """Total parameters (trainable and not)."""
+    return int(model.count_params())
+
+
+def count_flops(model, batch_size: int = 1) -> int:
+    """Floating-point operations of one forward pass, counted by TensorFlow's profiler.
+
+    A multiply-add counts as 2 FLOPs (the profiler's convention). Returns FLOPs for
+    ``batch_size`` inputs.
+    """
+    import tensorflow as tf
+    from tensorflow.python.framework.convert_to_constants import convert_variables_to_constants_v2
+
+    shape = [batch_size, *model.inputs[0].shape[1:]]
+    spec = tf.TensorSpec(shape, model.inputs[0].dtype)
+    concrete = tf.function(lambda x: model(x, training=False)).get_concrete_function(spec)
+    frozen = convert_variables_to_constants_v2(concrete)
+    graph = frozen.graph
+    opts = tf.compat.v1.profiler.ProfileOptionBuilder.float_operation()
+    opts["output"] = "none"
+    info = tf.compat.v1.profiler.profile(graph=graph, run_meta=tf.compat.v1.RunMetadata(), cmd="op", options=opts)
+    return int(info.total_float_ops)
+
+
+def model_size_bytes(model) -> int:
+    """Size of the model saved as a ``.keras`` file."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "model.keras"
+        model.save(path)
+        return path.stat().st_size
+
+
+def latency_ms(model, batch_size: int = 1, repeats: int = 20, warmup: int = 3) -> float:
+    """Median wall time of one forward pass on ``batch_size`` random inputs, in milliseconds."""
+    import tensorflow as tf
+
+    shape = (batch_size, *model.inputs[0].shape[1:])
+    x = tf.constant(np.random.default_rng(0).random(shape, dtype=np.float32))
+    forward = tf.function(lambda x: model(x, training=False))
+    for _ in range(warmup):
+        forward(x)
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        forward(x).numpy()
+        times.append(time.perf_counter() - start)
+    return float(np.median(times) * 1000.0)
+
+
+def model_summary_row(name: str, model, *, latency_repeats: int = 20) -> dict:
+    """One row of an efficiency table: parameters, FLOPs, size and latency of a model."""
+    return {
+        "model": name,
+        "parameters": count_params(model),
+        "MFLOPs / image": count_flops(model) / 1e6,
+        "size (MB)": model_size_bytes(model) / 1e6,
+        "CPU latency (ms / image)": latency_ms(model, repeats=latency_repeats),
+    }
