@@ -18,7 +18,6 @@ SHARED_MIRROR = PROJECT_ROOT.parent / "shared" / "data"
 # elsewhere the tests download it like any learner would.
 if not os.environ.get("COURSE_DATA_MIRROR") and SHARED_MIRROR.is_dir():
     os.environ["COURSE_DATA_MIRROR"] = str(SHARED_MIRROR)
-os.environ.setdefault("MPLBACKEND", "Agg")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 
