@@ -1,0 +1,141 @@
+"""Folders of real images for transfer learning: Imagenette, tf_flowers, and an offline folder.
+
+All three end as ``<root>/<class name>/<image file>`` folders, the layout
+``keras.utils.image_dataset_from_directory`` reads, so a notebook loads them with the same code.
+The archives come through the registry (size and SHA-256 checked) and are unpacked with
+:func:`course_utils.archive.safe_extract`.
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from . import download
+from .archive import safe_extract
+from .registry import RemoteFile, get, register
+
+# Sizes and SHA-256s of the published archives (fast.ai's and TensorFlow's servers).
+IMAGENETTE = register(RemoteFile(
+    name="imagenette/imagenette2-160", relpath="imagenette/imagenette2-160.tgz",
+    urls=("https://s3.amazonaws.com/fast-ai-imageclas/imagenette2-160.tgz",),
+    size=99_003_388, sha256="64d0c4859f35a461889e0147755a999a48b49bf38a7e0f9bd27003f10db02fe5",
+    description="Imagenette (fast.ai): 10 ImageNet classes, 9,469 train + 3,925 val photos, short side 160 px",
+    tags=("imagenette",),
+))
+FLOWERS = register(RemoteFile(
+    name="flowers/flower_photos", relpath="flowers/flower_photos.tgz",
+    urls=("https://storage.googleapis.com/download.tensorflow.org/example_images/flower_photos.tgz",),
+    size=228_813_984, sha256="4c54ace7911aaffe13a365c34f650e71dd5bf1be0a58b464e5a7183e3e595d9c",
+    description="tf_flowers (TensorFlow): 3,670 flower photos in 5 classes",
+    tags=("flowers",),
+))
+
+ARCHIVES = {"imagenette": IMAGENETTE, "flowers": FLOWERS}
+_DONE = ".extracted"
+
+
+@dataclass(frozen=True)
+class ImageFolder:
+    """Where a dataset's images are: ``train`` and (when the dataset has one) ``val`` folders."""
+
+    name: str
+    train: Path
+    val: Path | None
+    class_names: tuple[str, ...]
+    source: str
+
+
+def extract_archive(entry: RemoteFile | str, *, data_dir: Path | str | None = None, **fetch_kwargs) -> Path:
+    """Fetch a registered archive and unpack it safely (once); returns the unpacked folder.
+
+    The folder is ``<cache>/<archive stem>/``; a marker file holding the archive's SHA-256 is
+    written last, so an interrupted extraction is redone on the next call.
+    """
+    entry = get(entry) if isinstance(entry, str) else entry
+    archive = download.fetch(entry, data_dir=data_dir, **fetch_kwargs)
+    dest = archive.parent / archive.name.split(".")[0]
+    marker = dest / _DONE
+    if marker.is_file() and marker.read_text().strip() == entry.sha256:
+        return dest
+    if dest.exists():
+        shutil.rmtree(dest)
+    staging = dest.with_name(dest.name + ".partial")
+    if staging.exists():
+        shutil.rmtree(staging)
+    safe_extract(archive, staging)
+    staging.rename(dest)
+    marker.write_text(entry.sha256 + "\n")
+    return dest
+
+
+def _class_dirs(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith("."))
+
+
+def prepare(name: str, *, data_dir: Path | str | None = None, **fetch_kwargs) -> ImageFolder:
+    """Imagenette (``train``/``val`` folders named by WordNet id) or tf_flowers (one folder)."""
+    if name not in ARCHIVES:
+        raise KeyError(f"no image archive named {name!r}; have: {', '.join(ARCHIVES)}")
+    root = extract_archive(ARCHIVES[name], data_dir=data_dir, **fetch_kwargs)
+    inner = _class_dirs(root)
+    top = inner[0] if len(inner) == 1 else root  # archives wrap their content in one folder
+    if (top / "train").is_dir():
+        train, val = top / "train", (top / "val" if (top / "val").is_dir() else None)
+    else:
+        train, val = top, None
+    classes = tuple(p.name for p in _class_dirs(train))
+    entry = ARCHIVES[name]
+    return ImageFolder(name, train, val, classes, entry.urls[0] if entry.urls else entry.relpath)
+
+
+def imagenet_names(wordnet_ids: Sequence[str], class_index: dict[int, tuple[str, str]]) -> list[str]:
+    """Readable names for WordNet ids (Imagenette's folder names) from the ImageNet class index."""
+    by_id = {wnid: label for wnid, label in class_index.values()}
+    return [by_id.get(wnid, wnid) for wnid in wordnet_ids]
+
+
+def balanced_subset(labels: np.ndarray, per_class: int, seed: int = 0) -> np.ndarray:
+    """Indices of ``per_class`` examples of every class, shuffled (fixed seed)."""
+    rng = np.random.default_rng(seed)
+    chosen = [rng.choice(np.flatnonzero(labels == c), per_class, replace=False) for c in np.unique(labels)]
+    indices = np.concatenate(chosen)
+    rng.shuffle(indices)
+    return indices
+
+
+def offline_folder(dest: Path | str, *, per_class_train: int, per_class_val: int, seed: int = 0,
+                   **fetch_kwargs) -> ImageFolder:
+    """Fashion-MNIST photos written as RGB PNGs in ``dest/train/<class>/`` and ``dest/val/<class>/``.
+
+    Real images that are available offline (from the course mirror), in the same layout as
+    Imagenette, so the notebook's loading code is the same for both. Validation images come
+    from Fashion-MNIST's test set.
+    """
+    from .datasets import FASHION_MNIST_CLASSES, load_fashion_mnist
+    from .photos import write_image_folder
+
+    (x_train, y_train), (x_test, y_test) = load_fashion_mnist(**fetch_kwargs)
+    dest = Path(dest)
+    for split, x, y, n in (("train", x_train, y_train, per_class_train), ("val", x_test, y_test, per_class_val)):
+        picked = balanced_subset(y, n, seed)
+        rgb = np.repeat(x[picked][..., None], 3, axis=-1)
+        write_image_folder(rgb, y[picked], FASHION_MNIST_CLASSES, dest / split)
+    classes = tuple(p.name for p in _class_dirs(dest / "train"))
+    return ImageFolder("offline", dest / "train", dest / "val", classes,
+                       "Fashion-MNIST (Zalando Research), from the course mirror")
+
+
+def count_images(folder: Path | str) -> dict[str, int]:
+    """Number of files in each class folder."""
+    return {p.name: sum(1 for f in p.iterdir() if f.is_file()) for p in _class_dirs(Path(folder))}
+
+
+__all__ = [
+    "ARCHIVES", "FLOWERS", "IMAGENETTE", "ImageFolder", "balanced_subset", "count_images",
+    "extract_archive", "imagenet_names", "offline_folder", "prepare",
+]

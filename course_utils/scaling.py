@@ -1,0 +1,195 @@
+"""Training at ImageNet scale: streaming input pipelines, mixed precision and ``tf.distribute``.
+
+The pipelines read images from disk batch by batch (a directory tree of image files, or
+TFRecord shards) and never hold the dataset in memory. :func:`train_with_strategy` builds
+and trains a model under any ``tf.distribute`` strategy: the default one (a single device),
+``MirroredStrategy`` (several GPUs of one machine) or ``MultiWorkerMirroredStrategy`` (several
+machines, each told its role by the ``TF_CONFIG`` environment variable).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Callable, Sequence
+
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".gif", ".JPEG", ".JPG", ".PNG")
+
+
+def class_names_of(directory: Path | str) -> list[str]:
+    """Sorted sub-folder names: the classes of a ``<class>/<image>`` tree."""
+    return sorted(p.name for p in Path(directory).iterdir() if p.is_dir() and not p.name.startswith("."))
+
+
+def _decode(image_bytes, image_size: int):
+    import tensorflow as tf
+
+    image = tf.io.decode_image(image_bytes, channels=3, expand_animations=False)
+    image = tf.image.resize(image, (image_size, image_size))
+    image.set_shape((image_size, image_size, 3))
+    return image  # float32, 0-255
+
+
+def _finish(ds, *, batch_size: int, shuffle: bool, seed: int, shuffle_buffer: int, decode, input_context):
+    import tensorflow as tf
+
+    if input_context is not None and input_context.num_input_pipelines > 1:
+        ds = ds.shard(input_context.num_input_pipelines, input_context.input_pipeline_id)
+    if shuffle:
+        ds = ds.shuffle(shuffle_buffer, seed=seed, reshuffle_each_iteration=True)
+    ds = ds.map(decode, num_parallel_calls=tf.data.AUTOTUNE, deterministic=not shuffle)
+    return ds.batch(batch_size, drop_remainder=input_context is not None).prefetch(tf.data.AUTOTUNE)
+
+
+def make_streaming_dataset(
+    directory: Path | str,
+    *,
+    image_size: int,
+    batch_size: int,
+    class_names: Sequence[str] | None = None,
+    shuffle: bool = True,
+    seed: int = 0,
+    shuffle_buffer: int = 10_000,
+    input_context=None,
+):
+    """``(images, labels)`` batches streamed from a ``<class>/<image>`` directory tree.
+
+    Only file *names* are listed up front; each image is read, decoded and resized when its
+    batch is needed (in parallel, with prefetching). Images are float32 in 0-255, labels int32.
+    With a ``tf.distribute.InputContext`` (from ``distribute_datasets_from_function``) every
+    input pipeline reads its own shard of the files and ``batch_size`` is the per-replica batch.
+    """
+    import tensorflow as tf
+
+    directory = Path(directory)
+    names = list(class_names or class_names_of(directory))
+    table = tf.lookup.StaticHashTable(
+        tf.lookup.KeyValueTensorInitializer(tf.constant(names), tf.range(len(names), dtype=tf.int32)), -1)
+    patterns = [str(directory / "*" / f"*{suffix}") for suffix in IMAGE_SUFFIXES]
+    files = tf.data.Dataset.list_files(patterns, shuffle=False)  # sorted, so shards are stable
+
+    def decode(path):
+        label = table.lookup(tf.strings.split(path, os.sep)[-2])
+        return _decode(tf.io.read_file(path), image_size), label
+
+    return _finish(files, batch_size=batch_size, shuffle=shuffle, seed=seed,
+                   shuffle_buffer=shuffle_buffer, decode=decode, input_context=input_context)
+
+
+def write_tfrecord_shards(directory: Path | str, out_dir: Path | str, num_shards: int,
+                          class_names: Sequence[str] | None = None) -> list[Path]:
+    """Pack a ``<class>/<image>`` tree into ``num_shards`` TFRecord files (encoded bytes + label).
+
+    Shards are how ImageNet is usually stored for training: a few hundred large files read
+    sequentially, instead of 1.28 million small ones.
+    """
+    import tensorflow as tf
+
+    directory, out_dir = Path(directory), Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    names = list(class_names or class_names_of(directory))
+    items = [(path, label) for label, name in enumerate(names)
+             for path in sorted((directory / name).iterdir()) if path.suffix in IMAGE_SUFFIXES]
+    paths = [out_dir / f"shard-{i:05d}-of-{num_shards:05d}.tfrecord" for i in range(num_shards)]
+    writers = [tf.io.TFRecordWriter(str(p)) for p in paths]
+    try:
+        for index, (path, label) in enumerate(items):
+            example = tf.train.Example(features=tf.train.Features(feature={
+                "image": tf.train.Feature(bytes_list=tf.train.BytesList(value=[path.read_bytes()])),
+                "label": tf.train.Feature(int64_list=tf.train.Int64List(value=[label])),
+            }))
+            writers[index % num_shards].write(example.SerializeToString())
+    finally:
+        for writer in writers:
+            writer.close()
+    return paths
+
+
+def make_tfrecord_dataset(
+    pattern: str,
+    *,
+    image_size: int,
+    batch_size: int,
+    shuffle: bool = True,
+    seed: int = 0,
+    shuffle_buffer: int = 10_000,
+    input_context=None,
+):
+    """``(images, labels)`` batches streamed from TFRecord shards matching ``pattern``.
+
+    With an input context, whole shards are divided between input pipelines.
+    """
+    import tensorflow as tf
+
+    shards = tf.data.Dataset.list_files(pattern, shuffle=False)
+    if input_context is not None and input_context.num_input_pipelines > 1:
+        shards = shards.shard(input_context.num_input_pipelines, input_context.input_pipeline_id)
+    records = shards.interleave(tf.data.TFRecordDataset, cycle_length=4, num_parallel_calls=tf.data.AUTOTUNE,
+                                deterministic=not shuffle)
+    spec = {"image": tf.io.FixedLenFeature([], tf.string), "label": tf.io.FixedLenFeature([], tf.int64)}
+
+    def decode(record):
+        parsed = tf.io.parse_single_example(record, spec)
+        return _decode(parsed["image"], image_size), tf.cast(parsed["label"], tf.int32)
+
+    return _finish(records, batch_size=batch_size, shuffle=shuffle, seed=seed,
+                   shuffle_buffer=shuffle_buffer, decode=decode, input_context=None)
+
+
+def train_with_strategy(
+    build_model_fn: Callable[[], object],
+    dataset_fn: Callable[[object], object],
+    strategy=None,
+    *,
+    epochs: int = 1,
+    steps_per_epoch: int | None = None,
+    mixed_precision: str | None = None,
+    validation_data=None,
+    callbacks: Sequence | None = None,
+    verbose: int = 0,
+):
+    """Build, then train, a model under ``strategy``; returns ``(model, history)``.
+
+    Args:
+        build_model_fn: returns a *compiled* model; it is called inside ``strategy.scope()``
+            so that every variable is mirrored on every replica.
+        dataset_fn: ``dataset_fn(input_context)`` returns the ``tf.data`` pipeline of one input
+            pipeline, batched with ``input_context.get_per_replica_batch_size(global_batch)``.
+        strategy: a ``tf.distribute`` strategy; default: the current (single-device) one.
+        mixed_precision: a Keras dtype policy such as ``"mixed_float16"`` (GPUs) or
+            ``"mixed_bfloat16"`` (TPUs, recent CPUs), set while the model is built and trained.
+            The model's last layer should keep ``dtype="float32"``.
+    """
+    import keras
+    import tensorflow as tf
+
+    strategy = strategy or tf.distribute.get_strategy()
+    previous = keras.config.dtype_policy()
+    if mixed_precision:
+        keras.config.set_dtype_policy(mixed_precision)
+    try:
+        with strategy.scope():
+            model = build_model_fn()
+        dataset = strategy.distribute_datasets_from_function(dataset_fn)
+        history = model.fit(dataset, epochs=epochs, steps_per_epoch=steps_per_epoch,
+                            validation_data=validation_data, callbacks=list(callbacks or []), verbose=verbose)
+    finally:
+        keras.config.set_dtype_policy(previous)
+    return model, history
+
+
+def tf_config(workers: Sequence[str], index: int) -> dict:
+    """The ``TF_CONFIG`` value for worker ``index`` of a ``MultiWorkerMirroredStrategy`` cluster.
+
+    Every machine gets the same ``cluster`` (all workers' ``host:port``) and its own ``task``;
+    worker 0 is the chief (it also writes checkpoints and logs).
+    """
+    if not 0 <= index < len(workers):
+        raise ValueError(f"index {index} outside 0..{len(workers) - 1}")
+    return {"cluster": {"worker": list(workers)}, "task": {"type": "worker", "index": index}}
+
+
+__all__ = [
+    "class_names_of", "make_streaming_dataset", "make_tfrecord_dataset", "tf_config",
+    "train_with_strategy", "write_tfrecord_shards",
+]
