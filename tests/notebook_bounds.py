@@ -57,7 +57,19 @@ BOUNDS: dict[str, dict[str, object]] = {
     },
     "03_data_augmentation": {},
     "04_convolution_and_pooling": {},
-    "05_fcn_and_cnn_on_mnist": {},
+    "05_fcn_and_cnn_on_mnist": {
+        "fcn_test_accuracy": (0.95, 1.0),
+        "fcn_test_loss": (0.0, 0.25),
+        "fcn_lowest_recall": (0.85, 1.0),
+        "best_improved_fcn_test_accuracy": (0.94, 1.0),
+        "cnn_test_accuracy": (0.97, 1.0),
+        "cnn_parameters": 206922,  # build_cnn(filters=(16, 32)), the fast-mode CNN
+        "cnn_conv_parameters": 4800,
+        "fcn_seconds_per_epoch": (0.0, None),
+        "cnn_seconds_per_epoch": (0.0, None),
+        "rerun_max_weight_difference": (0.0, 1e-3),
+        "rerun_accuracy_difference": (0.0, 0.005),
+    },
     "06_vgg16_transfer_learning": {
         # exact architecture facts
         "vgg16_parameters": 138_357_544,
@@ -79,6 +91,20 @@ BOUNDS: dict[str, dict[str, object]] = {
         "vgg16_cpu_latency_ms": (1.0, 20000.0),
     },
     "07_where_next": {},
+}
+
+
+# Bounds on what a notebook records in full mode (FAST=False), for notebooks that declare them;
+# check them against a full run's results (build/results.json), with check() below.
+FULL_BOUNDS: dict[str, dict[str, object]] = {
+    "05_fcn_and_cnn_on_mnist": {
+        "fcn_test_accuracy": (0.970, 1.0),  # the course text's FCN, 10 epochs, 10% held out
+        "best_improved_fcn_test_accuracy": (0.980, 1.0),
+        "cnn_test_accuracy": (0.990, 1.0),
+        "cnn_parameters": 421642,  # build_cnn(filters=(32, 64))
+        "rerun_max_weight_difference": (0.0, 1e-3),
+        "rerun_accuracy_difference": (0.0, 0.005),
+    },
 }
 
 
