@@ -6,31 +6,50 @@ import argparse
 import sys
 
 
-def _data(args: argparse.Namespace) -> int:
-    from . import download, registry
+def _local_state(name: str) -> str | None:
+    """``None`` if a verified local copy exists, else why not."""
+    from . import download, registry, weights
 
+    if name in weights.WEIGHTS:
+        return None if weights.find_local(name) is not None else "missing"
+    entry = registry.get(name)
+    return download.verify(entry, download.cached_path(entry))
+
+
+def _fetch_one(name: str):
+    from . import download, weights
+
+    if name in weights.WEIGHTS:
+        if weights.WEIGHTS[name].keras_md5 is not None:
+            return weights.install_for_keras(name)
+        return weights.mirror_weights_path(name)
+    return download.fetch(name)
+
+
+def _data(args: argparse.Namespace) -> int:
+    from . import download, registry, weights
+
+    registry.load_all()
     names = args.names or sorted(registry.REGISTRY)
     if args.action == "list":
         for name in names:
             entry = registry.get(name)
-            state = "cached" if download.is_cached(entry) else "missing"
-            print(f"{name:32s} {entry.size/1e6:9.2f} MB  {state:7s}  {entry.description}")
+            state = "cached" if _local_state(name) is None else "missing"
+            print(f"{name:40s} {entry.size/1e6:9.2f} MB  {state:7s}  {entry.description}")
         return 0
     if args.action == "verify":
         bad = 0
         for name in names:
-            entry = registry.get(name)
-            problem = download.verify(entry, download.cached_path(entry))
-            print(f"{name:32s} {'ok' if problem is None else problem}")
+            problem = _local_state(name)
+            print(f"{name:40s} {'ok' if problem is None else problem}")
             bad += problem is not None
         return 1 if bad else 0
     failed = 0
     for name in names:  # fetch
         try:
-            path = download.fetch(name)
-            print(f"{name:32s} ok  {path}")
-        except download.DownloadError as error:
-            print(f"{name:32s} FAILED\n{error}", file=sys.stderr)
+            print(f"{name:40s} ok  {_fetch_one(name)}")
+        except (download.DownloadError, weights.WeightsUnavailableError) as error:
+            print(f"{name:40s} FAILED\n{error}", file=sys.stderr)
             failed += 1
     return 1 if failed else 0
 
@@ -83,7 +102,11 @@ def main(argv: list[str] | None = None) -> int:
 
         return run_course(args.notebooks, fast=args.fast)
     if args.command == "data":
-        return _data(args)
+        try:
+            return _data(args)
+        except KeyError as error:
+            print(error.args[0], file=sys.stderr)
+            return 2
     if args.command == "refresh":
         return _refresh(args)
     return _check(args)

@@ -52,10 +52,14 @@ def cache_check() -> Check:
 
 
 def data_checks() -> list[Check]:
+    from . import weights
+
     mirror = config.data_mirror()
     checks = []
-    for name, entry in sorted(registry.REGISTRY.items()):
-        if download.is_cached(entry):
+    for name, entry in sorted(registry.load_all().items()):
+        if name in weights.WEIGHTS and weights.find_local(name) is not None:
+            state = "on disk (verified)"
+        elif download.is_cached(entry):
             state = "cached"
         elif mirror and Path(download.sources(entry, mirror)[0]).is_file():
             state = "in the local mirror (copied on first use)"

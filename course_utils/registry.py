@@ -131,3 +131,16 @@ def get(name: str) -> RemoteFile:
     except KeyError:
         known = ", ".join(sorted(REGISTRY))
         raise KeyError(f"no file named {name!r} in the course registry; known: {known}") from None
+
+
+# Modules that add their files to the registry when imported (weights, image archives).
+REGISTERING_MODULES = ("course_utils.weights", "course_utils.imagefolders")
+
+
+def load_all() -> dict[str, RemoteFile]:
+    """The complete registry, including the files that later notebooks' modules add."""
+    import importlib
+
+    for module in REGISTERING_MODULES:
+        importlib.import_module(module)
+    return REGISTRY
