@@ -1,0 +1,122 @@
+"""Augmentation builders, stateless tf.image augmentation, reproducible pipelines, the grid."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np
+import pytest
+
+from course_utils import augment, photos
+from course_utils.datasets import load_mnist
+
+
+@pytest.fixture(scope="module")
+def digits() -> np.ndarray:
+    (x, _), _ = load_mnist(progress=False)
+    return (x[:8, :, :, None] / 255.0).astype(np.float32)
+
+
+@pytest.fixture(scope="module")
+def photo() -> np.ndarray:
+    return (photos.resize_photo(photos.load_photo("chelsea"), 48) / 255.0).astype(np.float32)
+
+
+def _in_range(x) -> bool:
+    x = np.asarray(x)
+    return bool(np.isfinite(x).all() and x.min() >= -1e-6 and x.max() <= 1 + 1e-6)
+
+
+def test_degrees_is_a_fraction_of_a_turn():
+    assert augment.degrees(90) == 0.25
+
+
+@pytest.mark.parametrize("kind", ["digit", "photo"])
+def test_catalogue_keeps_shape_and_range_and_is_identity_at_inference(kind, digits, photo):
+    batch = digits[:4] if kind == "digit" else np.stack([photo] * 3)
+    crop = (20, 20) if kind == "digit" else (40, 40)
+    catalogue = augment.augmentation_catalogue(seed=0, crop=crop, color=(kind == "photo"))
+    assert ("hue" in catalogue) == (kind == "photo")
+    for name, layer in catalogue.items():
+        out = np.asarray(layer(batch, training=True))
+        expected = batch.shape[:1] + (crop if name.startswith("random crop") else batch.shape[1:3]) + batch.shape[3:]
+        assert out.shape == expected, name
+        assert _in_range(out), name
+        if not name.startswith("random crop"):
+            assert not np.allclose(out, batch), f"{name} changed nothing in training"
+        assert np.array_equal(np.asarray(layer(batch, training=False)), batch), f"{name} not identity at inference"
+
+
+def test_digit_pipeline_changes_digits_in_training_only(digits):
+    pipeline = augment.digit_augmentation(seed=1)
+    out = np.asarray(pipeline(digits, training=True))
+    assert out.shape == digits.shape and _in_range(out)
+    assert not np.allclose(out, digits)
+    assert np.array_equal(np.asarray(pipeline(digits, training=False)), digits)
+
+
+def test_photo_pipeline_with_and_without_crop(photo):
+    batch = np.stack([photo] * 2)
+    out = np.asarray(augment.photo_augmentation(seed=2)(batch, training=True))
+    assert out.shape == batch.shape and _in_range(out)
+    cropped = augment.photo_augmentation(seed=2, crop=(32, 32))
+    assert np.asarray(cropped(batch, training=True)).shape == (2, 32, 32, 3)
+    assert np.array_equal(np.asarray(augment.photo_augmentation(seed=2)(batch, training=False)), batch)
+
+
+def test_seeded_pipelines_repeat_their_draws(digits, photo):
+    for build, x in ((augment.digit_augmentation, digits), (augment.photo_augmentation, np.stack([photo] * 2))):
+        first = np.asarray(build(seed=7)(x, training=True))
+        again = np.asarray(build(seed=7)(x, training=True))
+        other = np.asarray(build(seed=8)(x, training=True))
+        np.testing.assert_array_equal(first, again)
+        assert not np.allclose(first, other)
+
+
+def test_random_draws_and_grid(digits):
+    import matplotlib.pyplot as plt
+
+    layer = augment.augmentation_catalogue(seed=3, crop=(20, 20), color=False)["random crop 20×20"]
+    draws = augment.random_draws(layer, digits[0], 4)
+    assert draws.shape == (4, 20, 20, 1)
+    assert len({d.tobytes() for d in augment.random_draws(layer, digits[0], 6)}) > 1, "one crop per call"
+    fig = augment.show_augmentations(digits[0], {"zoom": augment.digit_augmentation(seed=0)}, n_draws=3)
+    assert len([ax for ax in fig.axes if ax.images]) == 4
+    plt.close(fig)
+
+
+def test_stateless_digit_augment_depends_only_on_its_seed(digits):
+    import tensorflow as tf
+
+    image = tf.constant(digits[0])
+    a = augment.stateless_digit_augment(image, tf.constant([1, 2], tf.int64)).numpy()
+    b = augment.stateless_digit_augment(image, tf.constant([1, 2], tf.int64)).numpy()
+    c = augment.stateless_digit_augment(image, tf.constant([1, 3], tf.int64)).numpy()
+    assert a.shape == digits[0].shape and _in_range(a)
+    np.testing.assert_array_equal(a, b)
+    assert not np.array_equal(a, c)
+
+
+@pytest.mark.parametrize("parallel", [False, True])
+def test_augmented_dataset_is_reproducible(digits, parallel):
+    labels = np.arange(len(digits))
+
+    def build(seed):
+        return augment.augmented_dataset(
+            digits, labels, augment.stateless_digit_augment, seed=seed, batch_size=4, parallel=parallel, epochs=2
+        )
+
+    first, again, other = (augment.first_batch(build(s)) for s in (5, 5, 6))
+    np.testing.assert_array_equal(first[0], again[0])
+    np.testing.assert_array_equal(first[1], again[1])
+    assert not np.array_equal(first[0], other[0])
+    assert sum(int(x.shape[0]) for x, _ in build(5)) == 2 * len(digits)
+    assert augment.images_per_second(build(5)) > 0
+
+
+def test_augmented_dataset_without_augmentation_keeps_images(digits):
+    labels = np.arange(len(digits))
+    x, y = augment.first_batch(augment.augmented_dataset(digits, labels, None, seed=0, batch_size=len(digits)))
+    np.testing.assert_array_equal(x, digits[y])
