@@ -174,6 +174,20 @@ BOUNDS: dict[str, dict[str, object]] = {
 }
 
 
+# Bounds on what a notebook records in full mode (FAST=False), for notebooks that declare them;
+# check them against a full run's results (build/results.json), with check() below.
+FULL_BOUNDS: dict[str, dict[str, object]] = {
+    "05_fcn_and_cnn_on_mnist": {
+        "fcn_test_accuracy": (0.970, 1.0),  # the course text's FCN, 10 epochs, 10% held out
+        "best_improved_fcn_test_accuracy": (0.980, 1.0),
+        "cnn_test_accuracy": (0.990, 1.0),
+        "cnn_parameters": 421642,  # build_cnn(filters=(32, 64))
+        "rerun_max_weight_difference": (0.0, 1e-3),
+        "rerun_accuracy_difference": (0.0, 0.005),
+    },
+}
+
+
 def check(value, bound) -> bool:
     """True if ``value`` satisfies ``bound``."""
     if isinstance(bound, tuple) and len(bound) == 2:
