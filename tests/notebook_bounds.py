@@ -102,7 +102,7 @@ BOUNDS: dict[str, dict[str, object]] = {
         "mobilenet_v2_gflops": (0.55, 0.7),
         # MobileNetV2 with the mirror's ImageNet weights finds the cat, the espresso, the palace
         "mobilenet_v2_photo_hits": 3,
-        # 600 + 300 Fashion-MNIST images at 96x96 (measured: 0.79, 0.79, 0.77, random 0.10, scratch 0.78)
+        # 600 + 300 Fashion-MNIST images at 96x96 (measured: 0.80, 0.80, 0.77, random 0.10, scratch 0.77)
         "feature_extraction_val_accuracy": (0.65, 1.0),
         "end_to_end_val_accuracy": (0.6, 1.0),
         "fine_tuned_val_accuracy": (0.6, 1.0),
