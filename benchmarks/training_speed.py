@@ -36,7 +36,7 @@ def measure(x, y, x_test, y_test, *, use_dataset: bool, compile_options: dict, e
     """Train one fresh course FCN; return (median seconds per epoch, test accuracy)."""
     import keras
 
-    from course_utils import models, training
+    from course_utils import models, pipelines, training
 
     keras.utils.set_random_seed(seed)
     model = models.build_fcn()
@@ -44,7 +44,7 @@ def measure(x, y, x_test, y_test, *, use_dataset: bool, compile_options: dict, e
                   metrics=["accuracy"], **compile_options)
     timer = training.EpochTimer()
     if use_dataset:
-        model.fit(training.make_dataset(x, y, 128, seed=seed), epochs=epochs, shuffle=False, verbose=0,
+        model.fit(pipelines.dataset_from_arrays(x, y, batch_size=128, seed=seed, cache=False), epochs=epochs, shuffle=False, verbose=0,
                   callbacks=[timer])
     else:
         model.fit(x, y, batch_size=128, epochs=epochs, verbose=0, callbacks=[timer])

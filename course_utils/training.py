@@ -36,18 +36,6 @@ class EpochTimer(_Callback):
         return float(np.median(times))
 
 
-def make_dataset(x: np.ndarray, y: np.ndarray, batch_size: int = 128, *, shuffle: bool = True, seed: int = 0):
-    """A ``tf.data`` pipeline over in-memory arrays: shuffle (seeded, every epoch), batch, prefetch."""
-    import tensorflow as tf
-
-    if len(x) != len(y):
-        raise ValueError(f"x has {len(x)} examples but y has {len(y)}")
-    ds = tf.data.Dataset.from_tensor_slices((x, y))
-    if shuffle:
-        ds = ds.shuffle(len(x), seed=seed, reshuffle_each_iteration=True)
-    return ds.batch(batch_size).prefetch(tf.data.AUTOTUNE)
-
-
 def split_validation(x: np.ndarray, y: np.ndarray, fraction: float = 0.1):
     """Hold out the last ``fraction`` of the arrays, as ``fit(validation_split=fraction)`` does.
 

@@ -22,6 +22,13 @@ def test_dataset_from_arrays_covers_every_example_once_per_epoch():
         np.testing.assert_array_equal(images, x[labels])
 
 
+def test_dataset_from_arrays_is_seeded():
+    x, y = np.arange(10, dtype=np.float32)[:, None], np.arange(10)
+    first = [b[1] for b in pipelines.dataset_from_arrays(x, y, batch_size=4, seed=3).as_numpy_iterator()]
+    again = [b[1] for b in pipelines.dataset_from_arrays(x, y, batch_size=4, seed=3).as_numpy_iterator()]
+    np.testing.assert_array_equal(np.concatenate(first), np.concatenate(again))
+
+
 def test_dataset_from_arrays_map_and_no_shuffle():
     x = np.full((3, 2), 255, np.uint8)
     ds = pipelines.dataset_from_arrays(x, np.zeros(3), batch_size=3, shuffle=False,

@@ -25,21 +25,6 @@ def test_epoch_timer_without_epochs_raises():
         training.EpochTimer().seconds_per_epoch()
 
 
-def test_make_dataset_batches_every_example_once_and_is_seeded():
-    x = np.arange(10, dtype=np.float32)[:, None]
-    y = np.arange(10)
-    ds = training.make_dataset(x, y, batch_size=4, seed=3)
-    batches = [b[1].numpy() for b in ds]
-    assert [len(b) for b in batches] == [4, 4, 2]
-    assert sorted(np.concatenate(batches).tolist()) == list(range(10))
-    again = [b[1].numpy() for b in training.make_dataset(x, y, batch_size=4, seed=3)]
-    np.testing.assert_array_equal(np.concatenate(batches), np.concatenate(again))
-    ordered = [b[1].numpy() for b in training.make_dataset(x, y, batch_size=4, shuffle=False)]
-    assert np.concatenate(ordered).tolist() == list(range(10))
-    with pytest.raises(ValueError):
-        training.make_dataset(x, y[:5])
-
-
 def test_split_validation_holds_out_the_last_fraction_like_keras():
     x, y = np.arange(100)[:, None], np.arange(100)
     (xf, yf), (xv, yv) = training.split_validation(x, y, 0.1)
