@@ -30,14 +30,14 @@ run-fast: setup
 	$(PY) -m course_utils run --fast $(NOTEBOOKS)
 
 test: setup
-	COURSE_FAST=1 $(PY) -m pytest tests notebooks --nbval-lax --nbval-current-env \
+	COURSE_FAST=1 COURSE_HEADLESS=1 $(PY) -m pytest tests notebooks --nbval-lax --nbval-current-env \
 		--nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider $(PYTEST_ARGS)
 
 test-unit: setup
 	$(PY) -m pytest tests -m "not notebooks" $(PYTEST_ARGS)
 
 test-notebooks: setup
-	COURSE_FAST=1 $(PY) -m pytest tests/test_notebooks.py notebooks --nbval-lax --nbval-current-env \
+	COURSE_FAST=1 COURSE_HEADLESS=1 $(PY) -m pytest tests/test_notebooks.py notebooks --nbval-lax --nbval-current-env \
 		--nbval-sanitize-with tests/nbval_sanitize.cfg $(PYTEST_ARGS)
 
 lab: setup

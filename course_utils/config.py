@@ -9,6 +9,9 @@ Environment variables (all optional):
     (``mnist/train-images-idx3-ubyte.gz`` ...). Useful in a classroom without internet.
 ``COURSE_FAST``
     ``1`` turns every notebook's fast mode on (used by CI and nbval).
+``COURSE_HEADLESS``
+    ``1`` when no one is looking at the notebook (papermill, nbval, CI): interactive widgets
+    are skipped and their default setting is drawn as a static figure.
 """
 
 from __future__ import annotations
@@ -41,3 +44,8 @@ def fast_mode(fast: bool = False) -> bool:
     switches fast mode on as well (nbval cannot inject papermill parameters).
     """
     return bool(fast) or os.environ.get("COURSE_FAST", "").strip().lower() in _TRUE
+
+
+def headless() -> bool:
+    """True when the notebook runs without a person at a frontend (``COURSE_HEADLESS=1``)."""
+    return os.environ.get("COURSE_HEADLESS", "").strip().lower() in _TRUE

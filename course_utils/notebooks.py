@@ -130,6 +130,7 @@ def execute(
     parameters = {"FAST": bool(fast)}
     parameters.update(extra_parameters or {})
     env_backup = os.environ.get("COURSE_FAST")
+    os.environ["COURSE_HEADLESS"] = "1"  # nobody watches a papermill run
     if fast:
         os.environ["COURSE_FAST"] = "1"
     else:
@@ -162,6 +163,7 @@ def refresh(path: Path | str) -> list[str]:
 
     path = Path(path)
     os.environ["COURSE_FAST"] = "1"
+    os.environ["COURSE_HEADLESS"] = "1"
     with tempfile.TemporaryDirectory() as tmp:
         executed = Path(tmp) / path.name
         import papermill as pm
