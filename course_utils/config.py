@@ -7,6 +7,10 @@ Environment variables (all optional):
 ``COURSE_DATA_MIRROR``
     A directory or URL prefix tried before the public servers, laid out like the cache
     (``mnist/train-images-idx3-ubyte.gz`` ...). Useful in a classroom without internet.
+
+A relative path in either is taken from the project root, not from the working folder, so
+that it means the same in a shell at the root and in a notebook kernel (which runs in
+``notebooks/``).
 ``COURSE_FAST``
     ``1`` turns every notebook's fast mode on (used by CI and nbval).
 ``COURSE_HEADLESS``
@@ -24,9 +28,16 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 _TRUE = {"1", "true", "yes", "on"}
 
 
+def _from_project_root(value: str) -> Path:
+    """``value`` as a path, relative ones taken from the project root."""
+    path = Path(value).expanduser()
+    return path if path.is_absolute() else PROJECT_ROOT / path
+
+
 def data_dir() -> Path:
     """The download cache directory (created if missing)."""
-    path = Path(os.environ.get("COURSE_DATA_DIR") or PROJECT_ROOT / "data").expanduser()
+    value = os.environ.get("COURSE_DATA_DIR", "").strip()
+    path = _from_project_root(value) if value else PROJECT_ROOT / "data"
     path.mkdir(parents=True, exist_ok=True)
     return path
 
@@ -34,7 +45,11 @@ def data_dir() -> Path:
 def data_mirror() -> str | None:
     """The local mirror (directory or URL prefix) to try first, or ``None``."""
     value = os.environ.get("COURSE_DATA_MIRROR", "").strip()
-    return value or None
+    if not value:
+        return None
+    if "://" in value:
+        return value
+    return str(_from_project_root(value))
 
 
 def fast_mode(fast: bool = False) -> bool:

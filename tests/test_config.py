@@ -25,3 +25,16 @@ def test_data_dir_and_mirror(monkeypatch, tmp_path):
     assert config.data_dir() == tmp_path / "cache" and (tmp_path / "cache").is_dir()
     monkeypatch.setenv("COURSE_DATA_MIRROR", "  ")
     assert config.data_mirror() is None
+
+
+def test_relative_paths_are_taken_from_the_project_root(monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)  # a notebook kernel runs in notebooks/, not at the root
+    monkeypatch.setenv("COURSE_DATA_MIRROR", "../shared/data")
+    assert config.data_mirror() == str(config.PROJECT_ROOT / "../shared/data")
+    monkeypatch.setenv("COURSE_DATA_MIRROR", "https://example.org/course-data/")
+    assert config.data_mirror() == "https://example.org/course-data/"
+    monkeypatch.setenv("COURSE_DATA_DIR", "build/test-cache")
+    try:
+        assert config.data_dir() == config.PROJECT_ROOT / "build" / "test-cache"
+    finally:
+        (config.PROJECT_ROOT / "build" / "test-cache").rmdir()
