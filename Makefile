@@ -5,11 +5,12 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 KERNEL := mnist-to-imagenet
 
-.PHONY: setup run run-fast test test-unit test-notebooks lab data clean help
+.PHONY: setup run run-fast check-results test test-unit test-notebooks lab data clean help
 
 help:
 	@echo "make run        execute the whole course headless (build/executed, build/html, build/results.json)"
 	@echo "make run-fast   the same in fast mode (small data, few epochs)"
+	@echo "make check-results  check build/results.json of the last run against tests/notebook_bounds.py"
 	@echo "make test       the full test suite: unit tests, papermill notebook tests, nbval"
 	@echo "make lab        open the course in JupyterLab with the course's kernel"
 	@echo "make data       pre-fetch every dataset and weight file (for an offline classroom)"
@@ -28,6 +29,9 @@ run: setup
 
 run-fast: setup
 	$(PY) -m course_utils run --fast $(NOTEBOOKS)
+
+check-results: setup
+	$(PY) tests/check_results.py build/results.json
 
 test: setup
 	COURSE_FAST=1 COURSE_HEADLESS=1 $(PY) -m pytest tests notebooks --nbval-lax --nbval-current-env \

@@ -85,6 +85,8 @@ def main(argv: list[str] | None = None) -> int:
     run = sub.add_parser("run", help="execute the course headless (papermill)")
     run.add_argument("--fast", action="store_true", help="fast mode: small data, few epochs")
     run.add_argument("notebooks", nargs="*", help="notebook files or name prefixes (default: all)")
+    run.add_argument("-p", "--parameter", action="append", default=[], metavar="NAME=VALUE",
+                     help="set a parameter of the notebooks' parameters cell (repeatable), e.g. -p DATASET=offline")
 
     data = sub.add_parser("data", help="list, fetch or verify the course's data files")
     data.add_argument("action", choices=["list", "fetch", "verify"])
@@ -98,9 +100,13 @@ def main(argv: list[str] | None = None) -> int:
 
     args = parser.parse_args(argv)
     if args.command == "run":
-        from .runner import run_course
+        from .runner import parse_parameter, run_course
 
-        return run_course(args.notebooks, fast=args.fast)
+        try:
+            parameters = dict(parse_parameter(text) for text in args.parameter)
+        except ValueError as error:
+            parser.error(str(error))
+        return run_course(args.notebooks, fast=args.fast, parameters=parameters)
     if args.command == "data":
         try:
             return _data(args)

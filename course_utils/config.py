@@ -31,7 +31,7 @@ _TRUE = {"1", "true", "yes", "on"}
 def _from_project_root(value: str) -> Path:
     """``value`` as a path, relative ones taken from the project root."""
     path = Path(value).expanduser()
-    return path if path.is_absolute() else PROJECT_ROOT / path
+    return path if path.is_absolute() else Path(os.path.normpath(PROJECT_ROOT / path))
 
 
 def data_dir() -> Path:

@@ -8,6 +8,7 @@ and error. One failing notebook does not stop the others.
 
 from __future__ import annotations
 
+import ast
 import json
 import time
 from dataclasses import asdict, dataclass, field
@@ -50,13 +51,16 @@ def _render_html(executed: Path, target: Path) -> None:
     target.write_text(body, encoding="utf-8")
 
 
-def run_one(path: Path, build: Path, fast: bool, cell_timeout: int = 1800) -> NotebookReport:
+def run_one(
+    path: Path, build: Path, fast: bool, cell_timeout: int = 1800, parameters: dict | None = None
+) -> NotebookReport:
     """Execute one notebook and return its report (never raises for notebook errors)."""
     report = NotebookReport(notebook=path.name)
     executed = build / "executed" / path.name
     start = time.perf_counter()
     try:
-        execute(path, executed, fast=fast, cwd=path.parent, cell_timeout=cell_timeout)
+        execute(path, executed, fast=fast, cwd=path.parent, cell_timeout=cell_timeout,
+                extra_parameters=parameters)
         report.status = "ok"
     except Exception as error:  # papermill raises for any failing cell
         report.status = "failed"
@@ -107,8 +111,29 @@ def summary_table(reports: Sequence[NotebookReport]) -> str:
     return "\n".join(lines)
 
 
-def run_course(names: Sequence[str] = (), *, fast: bool = False, build: Path | None = None) -> int:
-    """Run notebooks in order; write ``build/results.json``; print a summary. Returns the exit code."""
+def parse_parameter(text: str) -> tuple[str, object]:
+    """``"NAME=VALUE"`` as a papermill parameter; VALUE is a Python literal or else a string."""
+    name, sep, value = text.partition("=")
+    if not sep or not name.strip().isidentifier():
+        raise ValueError(f"a parameter is NAME=VALUE (e.g. EPOCHS=3 or DATASET=offline), not {text!r}")
+    try:
+        return name.strip(), ast.literal_eval(value)
+    except (ValueError, SyntaxError):
+        return name.strip(), value
+
+
+def run_course(
+    names: Sequence[str] = (),
+    *,
+    fast: bool = False,
+    build: Path | None = None,
+    parameters: dict | None = None,
+) -> int:
+    """Run notebooks in order; write ``build/results.json``; print a summary. Returns the exit code.
+
+    ``parameters`` (e.g. ``{"DATASET": "offline"}``) are passed by papermill to every notebook
+    chosen; a notebook ignores names its parameters cell does not define.
+    """
     build = Path(build) if build is not None else PROJECT_ROOT / "build"
     for sub in ("executed", "html"):
         (build / sub).mkdir(parents=True, exist_ok=True)
@@ -117,10 +142,11 @@ def run_course(names: Sequence[str] = (), *, fast: bool = False, build: Path | N
     bar = tqdm(paths, desc="course", unit="notebook")
     for path in bar:
         bar.set_postfix_str(path.name)
-        reports.append(run_one(path, build, fast))
+        reports.append(run_one(path, build, fast, parameters=parameters))
     bar.close()
     payload = {
         "fast": fast,
+        "parameters": dict(parameters or {}),
         "notebooks": {r.notebook: asdict(r) for r in reports},
     }
     (build / "results.json").write_text(json.dumps(payload, indent=2), encoding="utf-8")

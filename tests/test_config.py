@@ -30,7 +30,7 @@ def test_data_dir_and_mirror(monkeypatch, tmp_path):
 def test_relative_paths_are_taken_from_the_project_root(monkeypatch, tmp_path):
     monkeypatch.chdir(tmp_path)  # a notebook kernel runs in notebooks/, not at the root
     monkeypatch.setenv("COURSE_DATA_MIRROR", "../shared/data")
-    assert config.data_mirror() == str(config.PROJECT_ROOT / "../shared/data")
+    assert config.data_mirror() == str(config.PROJECT_ROOT.parent / "shared" / "data")
     monkeypatch.setenv("COURSE_DATA_MIRROR", "https://example.org/course-data/")
     assert config.data_mirror() == "https://example.org/course-data/"
     monkeypatch.setenv("COURSE_DATA_DIR", "build/test-cache")
