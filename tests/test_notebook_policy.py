@@ -30,3 +30,21 @@ def test_policy_catches_problems():
     problems = " | ".join(policy_problems(nb))
     for expected in ("parameters", "kernelspec", "execution count 3", "error", "title", "exercises"):
         assert expected in problems
+
+
+def _header_time(path) -> str:
+    header = nbformat.read(path, as_version=4).cells[0].source
+    line = next((l for l in header.splitlines() if l.startswith("**Time on a CPU:**")), None)
+    assert line, f"{path.name}: the header has no '**Time on a CPU:**' line"
+    return line.split(":**", 1)[1].strip()
+
+
+def _readme_times() -> dict[str, str]:
+    readme = (NOTEBOOKS[0].parent.parent / "README.md").read_text()
+    rows = [line.split("|") for line in readme.splitlines() if line.startswith("| 0")]
+    return {row[2].strip().strip("`"): row[4].strip() for row in rows if len(row) >= 6}
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_readme_gives_the_time_the_notebook_header_gives(path):
+    assert _readme_times().get(path.stem) == _header_time(path)
