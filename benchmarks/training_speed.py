@@ -4,10 +4,13 @@ Trains the course's fully-connected network (Flatten -> Dense(128, relu) -> Dens
 softmax), Adam, categorical cross-entropy, batch 128) on the first 54,000 MNIST training
 images (the 10% validation split of notebook 05 held out) with several input and compile
 settings, and prints the median seconds per epoch (first epoch, which traces and compiles,
-left out), the test accuracy, and the speed-up over the plain ``model.fit(x, y)``.
+left out), the test accuracy, and the speed-up over the plain ``model.fit(x, y)``. Then two
+models of notebook 05 (the FCN with dropout, the CNN) on fewer images, with and without XLA
+(``jit_compile``), which does not pay for every model on a CPU.
 
     python benchmarks/training_speed.py                 # 4 epochs per setting
     python benchmarks/training_speed.py --epochs 6 --repeats 2
+    python benchmarks/training_speed.py --cnn-images 0  # the plain FCN only
 
 Timings depend on the machine and on what else runs on it; compare ratios, on one machine.
 """
@@ -26,20 +29,23 @@ def _settings(steps_per_execution: int):
     return [
         ("plain fit(x, y) on NumPy arrays", False, {}),
         (f"NumPy arrays, steps_per_execution={steps_per_execution}", False, spe),
+        (f"NumPy arrays, steps_per_execution={steps_per_execution} + jit_compile", False, {**spe, "jit_compile": True}),
         ("tf.data: shuffle, batch, prefetch", True, {}),
         (f"tf.data + steps_per_execution={steps_per_execution}", True, spe),
         (f"tf.data + steps_per_execution={steps_per_execution} + jit_compile", True, {**spe, "jit_compile": True}),
     ]
 
 
-def measure(x, y, x_test, y_test, *, use_dataset: bool, compile_options: dict, epochs: int, seed: int):
-    """Train one fresh course FCN; return (median seconds per epoch, test accuracy)."""
+def measure(x, y, x_test, y_test, *, use_dataset: bool, compile_options: dict, epochs: int, seed: int,
+            build=None):
+    """Train one fresh model (the course FCN unless ``build`` is given); return
+    (median seconds per epoch, test accuracy)."""
     import keras
 
     from course_utils import models, pipelines, training
 
     keras.utils.set_random_seed(seed)
-    model = models.build_fcn()
+    model = (build or models.build_fcn)()
     model.compile(optimizer=keras.optimizers.Adam(), loss="categorical_crossentropy",
                   metrics=["accuracy"], **compile_options)
     timer = training.EpochTimer()
@@ -58,6 +64,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=1, help="runs per setting; the fastest counts")
     parser.add_argument("--steps-per-execution", type=int, default=32)
     parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--cnn-images", type=int, default=10000,
+                        help="training images for the with/without-XLA comparison (0: skip it)")
     args = parser.parse_args(argv)
     if args.epochs < 2:
         parser.error("--epochs must be at least 2 (the first epoch is not timed)")
@@ -67,7 +75,8 @@ def main(argv: list[str] | None = None) -> int:
     import course_utils as cu
     from course_utils import models, training
 
-    (x_train, y_train), (x_test, y_test) = cu.load_mnist(progress=False)
+    mnist = cu.load_mnist(progress=False)
+    (x_train, y_train), (x_test, y_test) = mnist
     x = models.to_model_input(x_train, channels_last=False)
     y = keras.utils.to_categorical(y_train, 10)
     (x_fit, y_fit), _ = training.split_validation(x, y, 0.1)
@@ -90,7 +99,36 @@ def main(argv: list[str] | None = None) -> int:
     print(f"ratio plain / fastest = {plain / best[1]:.2f}x   "
           f"({len(x_fit):,} training images, batch 128, {args.epochs} epochs per setting, "
           f"{time.perf_counter() - start:.0f} s in all)")
+    if args.cnn_images > 0:
+        _xla_where_it_does_not_pay(mnist, args)
     return 0
+
+
+def _xla_where_it_does_not_pay(mnist, args) -> None:
+    """FCN + dropout and the course CNN, NumPy arrays + steps_per_execution, with and without jit_compile."""
+    import keras
+
+    from course_utils import models
+
+    (x_train, y_train), (x_test, y_test) = mnist
+    y = keras.utils.to_categorical(y_train[: args.cnn_images], 10)
+    y_t = keras.utils.to_categorical(y_test, 10)
+    spe = {"steps_per_execution": args.steps_per_execution}
+    cases = [("FCN + dropout 0.2", lambda: models.build_fcn(dropout=0.2), False),
+             ("CNN (models.build_cnn())", models.build_cnn, True)]
+    print(f"\nwith and without XLA, {args.cnn_images:,} training images, NumPy arrays, "
+          f"steps_per_execution={args.steps_per_execution}:")
+    for label, build, channels in cases:
+        x = models.to_model_input(x_train[: args.cnn_images], channels_last=channels)
+        x_t = models.to_model_input(x_test, channels_last=channels)
+        seconds = {}
+        for jit in (False, True):
+            runs = [measure(x, y, x_t, y_t, use_dataset=False, compile_options={**spe, "jit_compile": jit},
+                            epochs=args.epochs, seed=args.seed, build=build) for _ in range(args.repeats)]
+            seconds[jit] = min(r[0] for r in runs)
+            name = f"{label}" + (" + jit_compile" if jit else "")
+            print(f"{name:55s} {seconds[jit]:6.2f} s/epoch  test accuracy {runs[0][1]:.4f}", flush=True)
+        print(f"{label}: with / without jit_compile = {seconds[True] / seconds[False]:.2f}x")
 
 
 if __name__ == "__main__":
