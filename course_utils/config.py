@@ -8,14 +8,15 @@ Environment variables (all optional):
     A directory or URL prefix tried before the public servers, laid out like the cache
     (``mnist/train-images-idx3-ubyte.gz`` ...). Useful in a classroom without internet.
 
-A relative path in either is taken from the project root, not from the working folder, so
-that it means the same in a shell at the root and in a notebook kernel (which runs in
-``notebooks/``).
 ``COURSE_FAST``
     ``1`` turns every notebook's fast mode on (used by CI and nbval).
 ``COURSE_HEADLESS``
     ``1`` when no one is looking at the notebook (papermill, nbval, CI): interactive widgets
     are skipped and their default setting is drawn as a static figure.
+
+A relative path in ``COURSE_DATA_DIR`` or ``COURSE_DATA_MIRROR`` is taken from the project
+root, not from the working folder, so that it means the same in a shell at the root and in a
+notebook kernel (which runs in ``notebooks/``).
 """
 
 from __future__ import annotations
