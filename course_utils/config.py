@@ -7,7 +7,6 @@ Environment variables (all optional):
 ``COURSE_DATA_MIRROR``
     A directory or URL prefix tried before the public servers, laid out like the cache
     (``mnist/train-images-idx3-ubyte.gz`` ...). Useful in a classroom without internet.
-
 ``COURSE_FAST``
     ``1`` turns every notebook's fast mode on (used by CI and nbval).
 ``COURSE_HEADLESS``
