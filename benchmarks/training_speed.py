@@ -10,7 +10,7 @@ models of notebook 05 (the FCN with dropout, the CNN) on fewer images, with and 
 
     python benchmarks/training_speed.py                 # 4 epochs per setting
     python benchmarks/training_speed.py --epochs 6 --repeats 2
-    python benchmarks/training_speed.py --cnn-images 0  # the plain FCN only
+    python benchmarks/training_speed.py --xla-images 0  # the plain FCN only
 
 Timings depend on the machine and on what else runs on it; compare ratios, on one machine.
 """
@@ -64,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=1, help="runs per setting; the fastest counts")
     parser.add_argument("--steps-per-execution", type=int, default=32)
     parser.add_argument("--seed", type=int, default=42)
-    parser.add_argument("--cnn-images", type=int, default=10000,
+    parser.add_argument("--xla-images", type=int, default=10000,
                         help="training images for the with/without-XLA comparison (0: skip it)")
     args = parser.parse_args(argv)
     if args.epochs < 2:
@@ -99,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"ratio plain / fastest = {plain / best[1]:.2f}x   "
           f"({len(x_fit):,} training images, batch 128, {args.epochs} epochs per setting, "
           f"{time.perf_counter() - start:.0f} s in all)")
-    if args.cnn_images > 0:
+    if args.xla_images > 0:
         _xla_where_it_does_not_pay(mnist, args)
     return 0
 
@@ -111,15 +111,15 @@ def _xla_where_it_does_not_pay(mnist, args) -> None:
     from course_utils import models
 
     (x_train, y_train), (x_test, y_test) = mnist
-    y = keras.utils.to_categorical(y_train[: args.cnn_images], 10)
+    y = keras.utils.to_categorical(y_train[: args.xla_images], 10)
     y_t = keras.utils.to_categorical(y_test, 10)
     spe = {"steps_per_execution": args.steps_per_execution}
     cases = [("FCN + dropout 0.2", lambda: models.build_fcn(dropout=0.2), False),
              ("CNN (models.build_cnn())", models.build_cnn, True)]
-    print(f"\nwith and without XLA, {args.cnn_images:,} training images, NumPy arrays, "
+    print(f"\nwith and without XLA, {args.xla_images:,} training images, NumPy arrays, "
           f"steps_per_execution={args.steps_per_execution}:")
     for label, build, channels in cases:
-        x = models.to_model_input(x_train[: args.cnn_images], channels_last=channels)
+        x = models.to_model_input(x_train[: args.xla_images], channels_last=channels)
         x_t = models.to_model_input(x_test, channels_last=channels)
         seconds = {}
         for jit in (False, True):

@@ -14,12 +14,17 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from notebook_bounds import BOUNDS, FULL_BOUNDS, check  # noqa: E402
+from notebook_bounds import BOUNDS, FULL_BOUNDS, out_of_bounds  # noqa: E402
+
+
+def bounds_for(report: dict) -> dict[str, dict[str, object]]:
+    """The bounds table for a fast or a full run."""
+    return BOUNDS if report.get("fast") else FULL_BOUNDS
 
 
 def problems_in(report: dict) -> list[str]:
     """What is wrong with one ``build/results.json`` report, as readable lines."""
-    bounds = BOUNDS if report.get("fast") else FULL_BOUNDS
+    bounds = bounds_for(report)
     problems = []
     for name, notebook in report.get("notebooks", {}).items():
         stem = Path(name).stem
@@ -27,11 +32,8 @@ def problems_in(report: dict) -> list[str]:
             error = (notebook.get("error") or "no error recorded").strip().splitlines()[0]
             problems.append(f"{stem}: did not run ({error})")
             continue
-        results = notebook.get("results", {})
-        for key, bound in bounds.get(stem, {}).items():
-            value = results.get(key, "<not recorded>")
-            if key not in results or not check(value, bound):
-                problems.append(f"{stem}: {key} = {value}, expected {bound}")
+        failures = out_of_bounds(notebook.get("results", {}), bounds.get(stem, {}))
+        problems += [f"{stem}: {key} = {value}, expected {bound}" for key, (value, bound) in failures.items()]
     return problems
 
 
@@ -41,8 +43,8 @@ def main(argv: list[str] | None = None) -> int:
     report = json.loads(path.read_text())
     mode = "fast" if report.get("fast") else "full"
     checked = [Path(n).stem for n in report.get("notebooks", {})]
-    table = BOUNDS if report.get("fast") else FULL_BOUNDS
-    print(f"{path}: {mode} run; bounds declared for {sum(s in table for s in checked)} of {len(checked)} notebooks")
+    declared = sum(stem in bounds_for(report) for stem in checked)
+    print(f"{path}: {mode} run; bounds declared for {declared} of {len(checked)} notebooks")
     problems = problems_in(report)
     for line in problems:
         print("  FAIL", line)

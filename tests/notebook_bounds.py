@@ -246,3 +246,12 @@ def check(value, bound) -> bool:
         return isinstance(value, (int, float)) and not isinstance(value, bool) and \
             (low is None or value >= low) and (high is None or value <= high)
     return value == bound
+
+
+def out_of_bounds(results: dict, bounds: dict[str, object]) -> dict[str, tuple[object, object]]:
+    """``{name: (value, bound)}`` for every bounded name missing from ``results`` or out of bounds."""
+    return {
+        name: (results.get(name, "<not recorded>"), bound)
+        for name, bound in bounds.items()
+        if name not in results or not check(results[name], bound)
+    }

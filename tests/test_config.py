@@ -28,13 +28,12 @@ def test_data_dir_and_mirror(monkeypatch, tmp_path):
 
 
 def test_relative_paths_are_taken_from_the_project_root(monkeypatch, tmp_path):
+    root = tmp_path / "project"
+    monkeypatch.setattr(config, "PROJECT_ROOT", root)
     monkeypatch.chdir(tmp_path)  # a notebook kernel runs in notebooks/, not at the root
     monkeypatch.setenv("COURSE_DATA_MIRROR", "../shared/data")
-    assert config.data_mirror() == str(config.PROJECT_ROOT.parent / "shared" / "data")
+    assert config.data_mirror() == str(tmp_path / "shared" / "data")
     monkeypatch.setenv("COURSE_DATA_MIRROR", "https://example.org/course-data/")
     assert config.data_mirror() == "https://example.org/course-data/"
-    monkeypatch.setenv("COURSE_DATA_DIR", "build/test-cache")
-    try:
-        assert config.data_dir() == config.PROJECT_ROOT / "build" / "test-cache"
-    finally:
-        (config.PROJECT_ROOT / "build" / "test-cache").rmdir()
+    monkeypatch.setenv("COURSE_DATA_DIR", "build/cache")
+    assert config.data_dir() == root / "build" / "cache" and (root / "build" / "cache").is_dir()

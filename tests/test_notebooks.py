@@ -9,7 +9,7 @@ import pytest
 
 from course_utils.harness import results_from_notebook
 from course_utils.notebooks import execute, notebook_paths
-from notebook_bounds import BOUNDS, check
+from notebook_bounds import BOUNDS, out_of_bounds
 
 NOTEBOOKS = notebook_paths()
 PER_NOTEBOOK_TIMEOUT_S = 600
@@ -29,9 +29,5 @@ def test_notebook_runs_in_fast_mode(path, tmp_path):
     execute(work / path.name, executed, fast=True, cwd=work, cell_timeout=PER_NOTEBOOK_TIMEOUT_S)
     results = results_from_notebook(nbformat.read(executed, as_version=4))
     assert results.get("fast_mode") is True, "the notebook must record fast_mode"
-    failures = {
-        name: (results.get(name, "<not recorded>"), bound)
-        for name, bound in BOUNDS.get(path.stem, {}).items()
-        if name not in results or not check(results[name], bound)
-    }
+    failures = out_of_bounds(results, BOUNDS.get(path.stem, {}))
     assert not failures, f"results out of bounds (value, bound): {failures}"
