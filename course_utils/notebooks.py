@@ -26,6 +26,17 @@ def notebook_paths(folder: Path | str | None = None) -> list[Path]:
     return sorted(p for p in folder.glob("[0-9][0-9]_*.ipynb"))
 
 
+TIME_PREFIX = "**Time on a CPU:**"
+
+
+def header(path: Path | str) -> dict[str, str]:
+    """A notebook's title and its stated CPU time, read from its first (markdown) cell."""
+    lines = nbformat.read(path, as_version=4).cells[0].source.splitlines()
+    title = lines[0].lstrip("# ").strip() if lines else ""
+    time = next((line[len(TIME_PREFIX):].strip() for line in lines if line.startswith(TIME_PREFIX)), "")
+    return {"title": title, "time on a CPU": time}
+
+
 def is_checked(cell: Any) -> bool:
     """True for a code cell whose output nbval compares."""
     return cell.get("cell_type") == "code" and cell.get("source", "").lstrip().startswith(NBVAL_MARKER)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import nbformat
 import pytest
 
-from course_utils.notebooks import notebook_paths, policy_problems
+from course_utils.notebooks import TIME_PREFIX, header, notebook_paths, policy_problems
 
 NOTEBOOKS = notebook_paths()
 
@@ -32,13 +32,6 @@ def test_policy_catches_problems():
         assert expected in problems
 
 
-def _header_time(path) -> str:
-    header = nbformat.read(path, as_version=4).cells[0].source
-    line = next((l for l in header.splitlines() if l.startswith("**Time on a CPU:**")), None)
-    assert line, f"{path.name}: the header has no '**Time on a CPU:**' line"
-    return line.split(":**", 1)[1].strip()
-
-
 def _readme_times() -> dict[str, str]:
     readme = (NOTEBOOKS[0].parent.parent / "README.md").read_text()
     rows = [line.split("|") for line in readme.splitlines() if line.startswith("| 0")]
@@ -47,4 +40,6 @@ def _readme_times() -> dict[str, str]:
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_readme_gives_the_time_the_notebook_header_gives(path):
-    assert _readme_times().get(path.stem) == _header_time(path)
+    stated = header(path)
+    assert stated["title"] and stated["time on a CPU"], f"{path.name}: no title or no '{TIME_PREFIX}' line"
+    assert _readme_times().get(path.stem) == stated["time on a CPU"]
