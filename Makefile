@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 KERNEL := mnist-to-imagenet
 
-.PHONY: setup run run-fast check-results test test-unit test-notebooks lab data clean help
+.PHONY: setup run run-fast check-results test test-unit test-notebooks lint format export lab data clean help
 
 help:
 	@echo "make run        execute the whole course headless (build/executed, build/html, build/results.json)"
@@ -13,6 +13,8 @@ help:
 	@echo "make check-results  check build/results.json of the last run against tests/notebook_bounds.py"
 	@echo "make test       the full test suite: unit tests, papermill notebook tests, nbval"
 	@echo "make lab        open the course in JupyterLab with the course's kernel"
+	@echo "make lint       ruff: lint and format check (code and notebooks)"
+	@echo "make export     regenerate course_utils/lessons/ from the notebooks' '#| export' cells"
 	@echo "make data       pre-fetch every dataset and weight file (for an offline classroom)"
 
 setup: $(STAMP)
@@ -43,6 +45,17 @@ test-unit: setup
 test-notebooks: setup
 	COURSE_FAST=1 COURSE_HEADLESS=1 $(PY) -m pytest tests/test_notebooks.py notebooks --nbval-lax --nbval-current-env \
 		--nbval-sanitize-with tests/nbval_sanitize.cfg $(PYTEST_ARGS)
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: setup
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+export: setup
+	$(PY) -m course_utils export
 
 lab: setup
 	$(VENV)/bin/jupyter lab notebooks/00_start_here.ipynb

@@ -62,19 +62,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="only the checked size")
     args = parser.parse_args(argv)
     sizes = [CHECKED] if args.quick else SIZES
-    print(f"{'N x H x W x C_in -> C_out':>26}  {'loops':>9}  {'numpy':>9}  {'tf':>9}  "
-          f"{'loops/numpy':>11}  {'numpy/tf':>8}")
+    print(
+        f"{'N x H x W x C_in -> C_out':>26}  {'loops':>9}  {'numpy':>9}  {'tf':>9}  "
+        f"{'loops/numpy':>11}  {'numpy/tf':>8}"
+    )
     speedup = None
     for size in sizes:
         t = measure(*size)
         ratio = t["loops"] / t["numpy"]
         label = "{} x {} x {} x {} -> {}".format(*size)
-        print(f"{label:>26}  {t['loops'] * 1e3:7.1f}ms  {t['numpy'] * 1e3:7.2f}ms  {t['tf'] * 1e3:7.2f}ms  "
-              f"{ratio:10.0f}x  {t['numpy'] / t['tf']:7.1f}x", flush=True)
+        print(
+            f"{label:>26}  {t['loops'] * 1e3:7.1f}ms  {t['numpy'] * 1e3:7.2f}ms  {t['tf'] * 1e3:7.2f}ms  "
+            f"{ratio:10.0f}x  {t['numpy'] / t['tf']:7.1f}x",
+            flush=True,
+        )
         if size == CHECKED:
             speedup = ratio
-    print(f"vectorised NumPy is {speedup:.0f}x faster than the loops at "
-          "{} x {} x {} x {} -> {} (required: >= {:.0f}x)".format(*CHECKED, MIN_SPEEDUP))
+    print(
+        f"vectorised NumPy is {speedup:.0f}x faster than the loops at "
+        "{} x {} x {} x {} -> {} (required: >= {:.0f}x)".format(*CHECKED, MIN_SPEEDUP)
+    )
     assert speedup >= MIN_SPEEDUP, f"only {speedup:.0f}x faster than the loops"
     return 0
 

@@ -36,8 +36,7 @@ def _settings(steps_per_execution: int):
     ]
 
 
-def measure(x, y, x_test, y_test, *, use_dataset: bool, compile_options: dict, epochs: int, seed: int,
-            build=None):
+def measure(x, y, x_test, y_test, *, use_dataset: bool, compile_options: dict, epochs: int, seed: int, build=None):
     """Train one fresh model (the course FCN unless ``build`` is given); return
     (median seconds per epoch, test accuracy)."""
     import keras
@@ -46,12 +45,18 @@ def measure(x, y, x_test, y_test, *, use_dataset: bool, compile_options: dict, e
 
     keras.utils.set_random_seed(seed)
     model = (build or models.build_fcn)()
-    model.compile(optimizer=keras.optimizers.Adam(), loss="categorical_crossentropy",
-                  metrics=["accuracy"], **compile_options)
+    model.compile(
+        optimizer=keras.optimizers.Adam(), loss="categorical_crossentropy", metrics=["accuracy"], **compile_options
+    )
     timer = training.EpochTimer()
     if use_dataset:
-        model.fit(pipelines.dataset_from_arrays(x, y, batch_size=128, seed=seed, cache=False), epochs=epochs, shuffle=False, verbose=0,
-                  callbacks=[timer])
+        model.fit(
+            pipelines.dataset_from_arrays(x, y, batch_size=128, seed=seed, cache=False),
+            epochs=epochs,
+            shuffle=False,
+            verbose=0,
+            callbacks=[timer],
+        )
     else:
         model.fit(x, y, batch_size=128, epochs=epochs, verbose=0, callbacks=[timer])
     _, accuracy = model.evaluate(x_test, y_test, batch_size=1024, verbose=0)
@@ -64,8 +69,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=1, help="runs per setting; the fastest counts")
     parser.add_argument("--steps-per-execution", type=int, default=32)
     parser.add_argument("--seed", type=int, default=42)
-    parser.add_argument("--xla-images", type=int, default=10000,
-                        help="training images for the with/without-XLA comparison (0: skip it)")
+    parser.add_argument(
+        "--xla-images", type=int, default=10000, help="training images for the with/without-XLA comparison (0: skip it)"
+    )
     args = parser.parse_args(argv)
     if args.epochs < 2:
         parser.error("--epochs must be at least 2 (the first epoch is not timed)")
@@ -86,8 +92,19 @@ def main(argv: list[str] | None = None) -> int:
     rows = []
     start = time.perf_counter()
     for name, use_dataset, options in _settings(args.steps_per_execution):
-        runs = [measure(x_fit, y_fit, x_test, y_test, use_dataset=use_dataset, compile_options=options,
-                        epochs=args.epochs, seed=args.seed) for _ in range(args.repeats)]
+        runs = [
+            measure(
+                x_fit,
+                y_fit,
+                x_test,
+                y_test,
+                use_dataset=use_dataset,
+                compile_options=options,
+                epochs=args.epochs,
+                seed=args.seed,
+            )
+            for _ in range(args.repeats)
+        ]
         seconds = min(r[0] for r in runs)
         accuracy = runs[int(np.argmin([r[0] for r in runs]))][1]
         rows.append((name, seconds, accuracy))
@@ -96,9 +113,11 @@ def main(argv: list[str] | None = None) -> int:
     plain = rows[0][1]
     best = min(rows[1:], key=lambda r: r[1])
     print(f"\nfastest: {best[0]} ({best[1]:.2f} s/epoch, test accuracy {best[2]:.4f})")
-    print(f"ratio plain / fastest = {plain / best[1]:.2f}x   "
-          f"({len(x_fit):,} training images, batch 128, {args.epochs} epochs per setting, "
-          f"{time.perf_counter() - start:.0f} s in all)")
+    print(
+        f"ratio plain / fastest = {plain / best[1]:.2f}x   "
+        f"({len(x_fit):,} training images, batch 128, {args.epochs} epochs per setting, "
+        f"{time.perf_counter() - start:.0f} s in all)"
+    )
     if args.xla_images > 0:
         _xla_where_it_does_not_pay(mnist, args)
     return 0
@@ -114,17 +133,33 @@ def _xla_where_it_does_not_pay(mnist, args) -> None:
     y = keras.utils.to_categorical(y_train[: args.xla_images], 10)
     y_t = keras.utils.to_categorical(y_test, 10)
     spe = {"steps_per_execution": args.steps_per_execution}
-    cases = [("FCN + dropout 0.2", lambda: models.build_fcn(dropout=0.2), False),
-             ("CNN (models.build_cnn())", models.build_cnn, True)]
-    print(f"\nwith and without XLA, {args.xla_images:,} training images, NumPy arrays, "
-          f"steps_per_execution={args.steps_per_execution}:")
+    cases = [
+        ("FCN + dropout 0.2", lambda: models.build_fcn(dropout=0.2), False),
+        ("CNN (models.build_cnn())", models.build_cnn, True),
+    ]
+    print(
+        f"\nwith and without XLA, {args.xla_images:,} training images, NumPy arrays, "
+        f"steps_per_execution={args.steps_per_execution}:"
+    )
     for label, build, channels in cases:
         x = models.to_model_input(x_train[: args.xla_images], channels_last=channels)
         x_t = models.to_model_input(x_test, channels_last=channels)
         seconds = {}
         for jit in (False, True):
-            runs = [measure(x, y, x_t, y_t, use_dataset=False, compile_options={**spe, "jit_compile": jit},
-                            epochs=args.epochs, seed=args.seed, build=build) for _ in range(args.repeats)]
+            runs = [
+                measure(
+                    x,
+                    y,
+                    x_t,
+                    y_t,
+                    use_dataset=False,
+                    compile_options={**spe, "jit_compile": jit},
+                    epochs=args.epochs,
+                    seed=args.seed,
+                    build=build,
+                )
+                for _ in range(args.repeats)
+            ]
             seconds[jit] = min(r[0] for r in runs)
             name = f"{label}" + (" + jit_compile" if jit else "")
             print(f"{name:55s} {seconds[jit]:6.2f} s/epoch  test accuracy {runs[0][1]:.4f}", flush=True)

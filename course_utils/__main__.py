@@ -1,4 +1,4 @@
-"""Command line: ``python -m course_utils run | data | refresh | check``."""
+"""Command line: ``python -m course_utils run | data | refresh | check | export``."""
 
 from __future__ import annotations
 
@@ -35,7 +35,7 @@ def _data(args: argparse.Namespace) -> int:
         for name in names:
             entry = registry.get(name)
             state = "cached" if _local_state(name) is None else "missing"
-            print(f"{name:40s} {entry.size/1e6:9.2f} MB  {state:7s}  {entry.description}")
+            print(f"{name:40s} {entry.size / 1e6:9.2f} MB  {state:7s}  {entry.description}")
         return 0
     if args.action == "verify":
         bad = 0
@@ -78,6 +78,22 @@ def _check(args: argparse.Namespace) -> int:
     return status
 
 
+def _export(args: argparse.Namespace) -> int:
+    from .export import ExportError, export, stale_files
+
+    try:
+        changed = stale_files() if args.check else export()
+    except ExportError as error:
+        print(f"export failed: {error}", file=sys.stderr)
+        return 2
+    verb = "out of date" if args.check else "written"
+    for name in changed:
+        print(f"course_utils/lessons/{name}: {verb}")
+    if not changed:
+        print("course_utils/lessons/ is up to date")
+    return 1 if (args.check and changed) else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m course_utils", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -85,8 +101,14 @@ def main(argv: list[str] | None = None) -> int:
     run = sub.add_parser("run", help="execute the course headless (papermill)")
     run.add_argument("--fast", action="store_true", help="fast mode: small data, few epochs")
     run.add_argument("notebooks", nargs="*", help="notebook files or name prefixes (default: all)")
-    run.add_argument("-p", "--parameter", action="append", default=[], metavar="NAME=VALUE",
-                     help="set a parameter of the notebooks' parameters cell (repeatable), e.g. -p DATASET=offline")
+    run.add_argument(
+        "-p",
+        "--parameter",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="set a parameter of the notebooks' parameters cell (repeatable), e.g. -p DATASET=offline",
+    )
 
     data = sub.add_parser("data", help="list, fetch or verify the course's data files")
     data.add_argument("action", choices=["list", "fetch", "verify"])
@@ -97,6 +119,9 @@ def main(argv: list[str] | None = None) -> int:
 
     check = sub.add_parser("check", help="check notebooks against the output policy")
     check.add_argument("notebooks", nargs="*")
+
+    export = sub.add_parser("export", help="generate course_utils/lessons/ from the notebooks' '#| export' cells")
+    export.add_argument("--check", action="store_true", help="only report modules that are out of date")
 
     args = parser.parse_args(argv)
     if args.command == "run":
@@ -115,6 +140,8 @@ def main(argv: list[str] | None = None) -> int:
             return 2
     if args.command == "refresh":
         return _refresh(args)
+    if args.command == "export":
+        return _export(args)
     return _check(args)
 
 

@@ -10,7 +10,7 @@ so nothing here re-implements one: the builders only choose and configure them.
 from __future__ import annotations
 
 import time
-from typing import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 

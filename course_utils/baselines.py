@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -31,8 +31,14 @@ def hog_features(
     if images.ndim != 3:
         raise ValueError(f"expected greyscale images (N, H, W), got shape {images.shape}")
     rows = [
-        hog(image, orientations=orientations, pixels_per_cell=tuple(pixels_per_cell),
-            cells_per_block=tuple(cells_per_block), block_norm="L2-Hys", feature_vector=True)
+        hog(
+            image,
+            orientations=orientations,
+            pixels_per_cell=tuple(pixels_per_cell),
+            cells_per_block=tuple(cells_per_block),
+            block_norm="L2-Hys",
+            feature_vector=True,
+        )
         for image in images
     ]
     return np.asarray(rows, dtype=np.float32)

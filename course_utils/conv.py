@@ -14,7 +14,8 @@ an im2col without copying until the matrix product); ``conv2d_loops`` is the slo
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Sequence
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
@@ -23,6 +24,7 @@ PADDINGS = ("valid", "same")
 
 
 # ----------------------------------------------------------------------------- sizes
+
 
 def _pair(value: int | Sequence[int], name: str) -> tuple[int, int]:
     """An int or a pair of ints -> a pair of positive ints (else ValueError)."""
@@ -105,6 +107,7 @@ def receptive_fields(layers: Iterable[tuple[int, int]]) -> list[tuple[int, int]]
 
 # ----------------------------------------------------------------------------- checks
 
+
 def _check_conv(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, stride, padding):
     x, w = np.asarray(x), np.asarray(w)
     if x.ndim != 4:
@@ -112,9 +115,7 @@ def _check_conv(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, stride, padd
     if w.ndim != 4:
         raise ValueError(f"kernel must have shape (kh, kw, C_in, C_out), got shape {w.shape}")
     if x.shape[3] != w.shape[2]:
-        raise ValueError(
-            f"channel mismatch: the input has {x.shape[3]} channels but the kernel expects {w.shape[2]}"
-        )
+        raise ValueError(f"channel mismatch: the input has {x.shape[3]} channels but the kernel expects {w.shape[2]}")
     if b is not None:
         b = np.asarray(b)
         if b.shape != (w.shape[3],):
@@ -127,9 +128,7 @@ def _check_conv(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, stride, padd
     pads = padding_amounts(x.shape[1:3], (kh, kw), (sh, sw), mode)
     padded = (x.shape[1] + sum(pads[0]), x.shape[2] + sum(pads[1]))
     if kh > padded[0] or kw > padded[1]:
-        raise ValueError(
-            f"kernel {kh}x{kw} is larger than the padded input {padded[0]}x{padded[1]} (padding {mode!r})"
-        )
+        raise ValueError(f"kernel {kh}x{kw} is larger than the padded input {padded[0]}x{padded[1]} (padding {mode!r})")
     return x, w, b, (sh, sw), mode, pads
 
 
@@ -164,6 +163,7 @@ def _windows(x_pad: np.ndarray, kernel, stride) -> np.ndarray:
 
 # ----------------------------------------------------------------------------- convolution
 
+
 def conv2d(x, w, b=None, stride: int | Sequence[int] = 1, padding: str = "valid") -> np.ndarray:
     """Batched multi-channel 2-D convolution (cross-correlation), like ``tf.nn.conv2d`` + bias.
 
@@ -189,7 +189,7 @@ def conv2d_loops(x, w, b=None, stride: int | Sequence[int] = 1, padding: str = "
     for n in range(n_img):
         for i in range(ho):
             for j in range(wo):
-                window = x_pad[n, i * sh:i * sh + kh, j * sw:j * sw + kw, :]
+                window = x_pad[n, i * sh : i * sh + kh, j * sw : j * sw + kw, :]
                 for o in range(c_out):
                     y[n, i, j, o] = np.sum(window * w[:, :, :, o]) + (b[o] if b is not None else 0.0)
     return y
@@ -214,13 +214,14 @@ def conv2d_backward(dy, x, w, stride: int | Sequence[int] = 1, padding: str = "v
     dx_pad = np.zeros(x_pad.shape, dtype=np.result_type(dy, w))
     for p in range(kh):  # col2im: one matrix product per kernel offset
         for q in range(kw):
-            dx_pad[:, p:p + sh * (ho - 1) + 1:sh, q:q + sw * (wo - 1) + 1:sw, :] += dy @ w[p, q].T
+            dx_pad[:, p : p + sh * (ho - 1) + 1 : sh, q : q + sw * (wo - 1) + 1 : sw, :] += dy @ w[p, q].T
     (t, _), (l, _) = pads
-    dx = dx_pad[:, t:t + x.shape[1], l:l + x.shape[2], :]
+    dx = dx_pad[:, t : t + x.shape[1], l : l + x.shape[2], :]
     return dx, dw, db
 
 
 # ----------------------------------------------------------------------------- pooling
+
 
 def max_pool2d(x, pool: int | Sequence[int] = 2, stride=None, padding: str = "valid") -> np.ndarray:
     """Max pooling like ``tf.nn.max_pool2d`` (padding never wins: it is -inf). stride defaults to pool."""
@@ -261,7 +262,7 @@ def max_pool2d_backward(dy, x, pool: int | Sequence[int] = 2, stride=None, paddi
     dx_pad = np.zeros(x_pad.shape, dtype=np.result_type(dy, np.float32))
     np.add.at(dx_pad, (nn, ii * sh + p, jj * sw + q, cc), dy)
     (t, _), (l, _) = pads
-    return dx_pad[:, t:t + x.shape[1], l:l + x.shape[2], :]
+    return dx_pad[:, t : t + x.shape[1], l : l + x.shape[2], :]
 
 
 def avg_pool2d_backward(dy, x, pool: int | Sequence[int] = 2, stride=None, padding: str = "valid") -> np.ndarray:
@@ -277,12 +278,13 @@ def avg_pool2d_backward(dy, x, pool: int | Sequence[int] = 2, stride=None, paddi
     dx_pad = np.zeros((x.shape[0], hp, wp, x.shape[3]), dtype=np.result_type(dy, np.float32))
     for p in range(kh):
         for q in range(kw):
-            dx_pad[:, p:p + sh * (ho - 1) + 1:sh, q:q + sw * (wo - 1) + 1:sw, :] += share
+            dx_pad[:, p : p + sh * (ho - 1) + 1 : sh, q : q + sw * (wo - 1) + 1 : sw, :] += share
     (t, _), (l, _) = pads
-    return dx_pad[:, t:t + x.shape[1], l:l + x.shape[2], :]
+    return dx_pad[:, t : t + x.shape[1], l : l + x.shape[2], :]
 
 
 # ----------------------------------------------------------------------------- Keras models
+
 
 def layer_table(model, input_shape: Sequence[int] | None = None) -> list[dict[str, Any]]:
     """Shapes, parameters and receptive fields of a plain Keras CNN, computed with the formulas above.
@@ -310,8 +312,11 @@ def layer_table(model, input_shape: Sequence[int] | None = None) -> list[dict[st
                 raise ValueError(f"{layer.name}: dilated convolutions are not supported")
             pad = cfg["padding"]
             h, w, c = shape
-            shape = (output_size(h, k[0], s[0], pad), output_size(w, k[1], s[1], pad),
-                     int(cfg["filters"]) if kind == "Conv2D" else c)
+            shape = (
+                output_size(h, k[0], s[0], pad),
+                output_size(w, k[1], s[1], pad),
+                int(cfg["filters"]) if kind == "Conv2D" else c,
+            )
             if kind == "Conv2D":
                 row["params"] = conv_params(k[0], k[1], c, shape[2], bool(cfg.get("use_bias", True)))
             r, j = r + (k[0] - 1) * j, j * s[0]
@@ -328,4 +333,3 @@ def layer_table(model, input_shape: Sequence[int] | None = None) -> list[dict[st
         row["jump"] = j if len(shape) == 3 else ""
         rows.append(row)
     return rows
-

@@ -20,8 +20,16 @@ IDX_DTYPES = {0x08: np.uint8, 0x09: np.int8, 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f
 
 MNIST_CLASSES = [str(d) for d in range(10)]
 FASHION_MNIST_CLASSES = [
-    "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
-    "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot",
+    "T-shirt/top",
+    "Trouser",
+    "Pullover",
+    "Dress",
+    "Coat",
+    "Sandal",
+    "Shirt",
+    "Sneaker",
+    "Bag",
+    "Ankle boot",
 ]
 
 
@@ -49,8 +57,7 @@ def parse_idx(raw: bytes, *, source: str = "<bytes>") -> np.ndarray:
     actual = len(raw) - header_end
     if actual != expected:
         raise IDXFormatError(
-            f"{source}: header says shape {shape} ({expected:,} data bytes) "
-            f"but the file holds {actual:,} data bytes"
+            f"{source}: header says shape {shape} ({expected:,} data bytes) but the file holds {actual:,} data bytes"
         )
     data = np.frombuffer(raw, dtype, offset=header_end).reshape(shape)
     return data.astype(dtype.newbyteorder("="), copy=True)
@@ -74,9 +81,7 @@ def _load_idx_dataset(dataset: str, **fetch_kwargs):
         images = read_idx(fetch(f"{dataset}/{split}-images", **fetch_kwargs))
         labels = read_idx(fetch(f"{dataset}/{split}-labels", **fetch_kwargs))
         if images.ndim != 3 or labels.ndim != 1 or len(images) != len(labels):
-            raise IDXFormatError(
-                f"{dataset} {split}: images {images.shape} and labels {labels.shape} do not match"
-            )
+            raise IDXFormatError(f"{dataset} {split}: images {images.shape} and labels {labels.shape} do not match")
         arrays[split] = (images, labels)
     return arrays["train"], arrays["t10k"]
 

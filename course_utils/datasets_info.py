@@ -49,11 +49,11 @@ def idx_header(raw: bytes) -> IDXHeader:
     """Decode the header at the start of the (uncompressed) bytes of an IDX file."""
     if len(raw) < 4 or raw[0] != 0 or raw[1] != 0:
         raise ValueError("not an IDX file: it must start with two zero bytes")
-    magic, = struct.unpack(">I", raw[:4])
+    (magic,) = struct.unpack(">I", raw[:4])
     ndim = raw[3]
     if len(raw) < 4 + 4 * ndim:
         raise ValueError(f"header declares {ndim} dimensions but only {len(raw)} bytes were given")
-    dims = struct.unpack(f">{ndim}I", raw[4:4 + 4 * ndim])
+    dims = struct.unpack(f">{ndim}I", raw[4 : 4 + 4 * ndim])
     return IDXHeader(magic=magic, type_code=raw[2], ndim=ndim, dims=tuple(dims))
 
 

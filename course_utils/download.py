@@ -16,8 +16,9 @@ import shutil
 import tempfile
 import urllib.error
 import urllib.request
+from collections.abc import Iterable
 from pathlib import Path
-from typing import BinaryIO, Iterable
+from typing import BinaryIO
 
 from filelock import FileLock
 from tqdm.auto import tqdm
@@ -99,10 +100,19 @@ def _copy_to_temp(source: str, entry: RemoteFile, folder: Path, progress: bool) 
     fd, tmp_name = tempfile.mkstemp(prefix=f".{entry.filename}.", suffix=".part", dir=folder)
     tmp = Path(tmp_name)
     try:
-        with handle, os.fdopen(fd, "wb") as out, tqdm(
-            total=length or entry.size, unit="B", unit_scale=True, unit_divisor=1024,
-            desc=entry.filename, disable=not progress, leave=False,
-        ) as bar:
+        with (
+            handle,
+            os.fdopen(fd, "wb") as out,
+            tqdm(
+                total=length or entry.size,
+                unit="B",
+                unit_scale=True,
+                unit_divisor=1024,
+                desc=entry.filename,
+                disable=not progress,
+                leave=False,
+            ) as bar,
+        ):
             for block in iter(lambda: handle.read(CHUNK), b""):
                 out.write(block)
                 bar.update(len(block))
@@ -122,8 +132,7 @@ def _failure_message(entry: RemoteFile, dest: Path, failures: list[tuple[str, st
     lines += [
         "To fix it by hand: download the file from any source above on a machine with internet,",
         f"then put it at {dest}",
-        "(or set COURSE_DATA_MIRROR to a folder that holds it as "
-        f"{entry.relpath}) and run again.",
+        f"(or set COURSE_DATA_MIRROR to a folder that holds it as {entry.relpath}) and run again.",
     ]
     return "\n".join(lines)
 

@@ -37,7 +37,9 @@ def framework_checks() -> list[Check]:
     return [
         Check("TensorFlow", True, tf.__version__),
         Check("Keras", keras_ok, f"{keras.__version__} (Keras 3 needed)"),
-        Check("GPU", True, f"{len(gpus)} found" if gpus else "none: the course runs on the CPU (fast mode recommended)"),
+        Check(
+            "GPU", True, f"{len(gpus)} found" if gpus else "none: the course runs on the CPU (fast mode recommended)"
+        ),
     ]
 
 
@@ -76,7 +78,9 @@ def network_check(host: str = "storage.googleapis.com", port: int = 443, timeout
             return Check("network", True, f"{host} answers")
     except OSError as error:
         mirror = config.data_mirror()
-        hint = f"; the local mirror {mirror} will be used" if mirror else "; set COURSE_DATA_MIRROR or pre-fetch the data"
+        hint = (
+            f"; the local mirror {mirror} will be used" if mirror else "; set COURSE_DATA_MIRROR or pre-fetch the data"
+        )
         return Check("network", bool(mirror), f"{host} unreachable ({type(error).__name__}){hint}")
 
 

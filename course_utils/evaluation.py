@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -67,8 +67,7 @@ def plot_confusion_matrix(cm: np.ndarray, class_names: Sequence[str], *, title: 
     for i in range(n):
         for j in range(n):
             text = f"{shown[i, j]:.2f}" if normalize else str(int(shown[i, j]))
-            ax.text(j, i, text, ha="center", va="center", fontsize=7,
-                    color="white" if i == j else "black")
+            ax.text(j, i, text, ha="center", va="center", fontsize=7, color="white" if i == j else "black")
     ax.set_xticks(range(n), class_names)
     ax.set_yticks(range(n), class_names)
     ax.set_xlabel("predicted")

@@ -9,9 +9,9 @@ The archives come through the registry (size and SHA-256 checked) and are unpack
 from __future__ import annotations
 
 import shutil
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 
@@ -20,20 +20,28 @@ from .archive import safe_extract
 from .registry import RemoteFile, get, register
 
 # Sizes and SHA-256s of the published archives (fast.ai's and TensorFlow's servers).
-IMAGENETTE = register(RemoteFile(
-    name="imagenette/imagenette2-160", relpath="imagenette/imagenette2-160.tgz",
-    urls=("https://s3.amazonaws.com/fast-ai-imageclas/imagenette2-160.tgz",),
-    size=99_003_388, sha256="64d0c4859f35a461889e0147755a999a48b49bf38a7e0f9bd27003f10db02fe5",
-    description="Imagenette (fast.ai): 10 ImageNet classes, 9,469 train + 3,925 val photos, short side 160 px",
-    tags=("imagenette",),
-))
-FLOWERS = register(RemoteFile(
-    name="flowers/flower_photos", relpath="flowers/flower_photos.tgz",
-    urls=("https://storage.googleapis.com/download.tensorflow.org/example_images/flower_photos.tgz",),
-    size=228_813_984, sha256="4c54ace7911aaffe13a365c34f650e71dd5bf1be0a58b464e5a7183e3e595d9c",
-    description="tf_flowers (TensorFlow): 3,670 flower photos in 5 classes",
-    tags=("flowers",),
-))
+IMAGENETTE = register(
+    RemoteFile(
+        name="imagenette/imagenette2-160",
+        relpath="imagenette/imagenette2-160.tgz",
+        urls=("https://s3.amazonaws.com/fast-ai-imageclas/imagenette2-160.tgz",),
+        size=99_003_388,
+        sha256="64d0c4859f35a461889e0147755a999a48b49bf38a7e0f9bd27003f10db02fe5",
+        description="Imagenette (fast.ai): 10 ImageNet classes, 9,469 train + 3,925 val photos, short side 160 px",
+        tags=("imagenette",),
+    )
+)
+FLOWERS = register(
+    RemoteFile(
+        name="flowers/flower_photos",
+        relpath="flowers/flower_photos.tgz",
+        urls=("https://storage.googleapis.com/download.tensorflow.org/example_images/flower_photos.tgz",),
+        size=228_813_984,
+        sha256="4c54ace7911aaffe13a365c34f650e71dd5bf1be0a58b464e5a7183e3e595d9c",
+        description="tf_flowers (TensorFlow): 3,670 flower photos in 5 classes",
+        tags=("flowers",),
+    )
+)
 
 ARCHIVES = {"imagenette": IMAGENETTE, "flowers": FLOWERS}
 _DONE = ".extracted"
@@ -108,8 +116,9 @@ def balanced_subset(labels: np.ndarray, per_class: int, seed: int = 0) -> np.nda
     return indices
 
 
-def offline_folder(dest: Path | str, *, per_class_train: int, per_class_val: int, seed: int = 0,
-                   **fetch_kwargs) -> ImageFolder:
+def offline_folder(
+    dest: Path | str, *, per_class_train: int, per_class_val: int, seed: int = 0, **fetch_kwargs
+) -> ImageFolder:
     """Fashion-MNIST photos written as RGB PNGs in ``dest/train/<class>/`` and ``dest/val/<class>/``.
 
     Real images that are available offline (from the course mirror), in the same layout as
@@ -126,8 +135,9 @@ def offline_folder(dest: Path | str, *, per_class_train: int, per_class_val: int
         rgb = np.repeat(x[picked][..., None], 3, axis=-1)
         write_image_folder(rgb, y[picked], FASHION_MNIST_CLASSES, dest / split)
     classes = tuple(p.name for p in _class_dirs(dest / "train"))
-    return ImageFolder("offline", dest / "train", dest / "val", classes,
-                       "Fashion-MNIST (Zalando Research), from the course mirror")
+    return ImageFolder(
+        "offline", dest / "train", dest / "val", classes, "Fashion-MNIST (Zalando Research), from the course mirror"
+    )
 
 
 def count_images(folder: Path | str) -> dict[str, int]:
@@ -136,6 +146,14 @@ def count_images(folder: Path | str) -> dict[str, int]:
 
 
 __all__ = [
-    "ARCHIVES", "FLOWERS", "IMAGENETTE", "ImageFolder", "balanced_subset", "count_images",
-    "extract_archive", "imagenet_names", "offline_folder", "prepare",
+    "ARCHIVES",
+    "FLOWERS",
+    "IMAGENETTE",
+    "ImageFolder",
+    "balanced_subset",
+    "count_images",
+    "extract_archive",
+    "imagenet_names",
+    "offline_folder",
+    "prepare",
 ]

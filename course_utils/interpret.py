@@ -45,7 +45,6 @@ def grad_cam(model, image: np.ndarray, layer_name: str, class_index: int | None 
 def overlay_heatmap(image: np.ndarray, heatmap: np.ndarray, alpha: float = 0.45) -> np.ndarray:
     """Resize ``heatmap`` to the image and blend it in (jet colours); returns RGB in [0, 1]."""
     import matplotlib
-
     from skimage.transform import resize
 
     image = np.asarray(image, dtype=np.float32)

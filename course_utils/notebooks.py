@@ -33,7 +33,7 @@ def header(path: Path | str) -> dict[str, str]:
     """A notebook's title and its stated CPU time, read from its first (markdown) cell."""
     lines = nbformat.read(path, as_version=4).cells[0].source.splitlines()
     title = lines[0].lstrip("# ").strip() if lines else ""
-    time = next((line[len(TIME_PREFIX):].strip() for line in lines if line.startswith(TIME_PREFIX)), "")
+    time = next((line[len(TIME_PREFIX) :].strip() for line in lines if line.startswith(TIME_PREFIX)), "")
     return {"title": title, "time on a CPU": time}
 
 
@@ -180,8 +180,12 @@ def refresh(path: Path | str) -> list[str]:
         import papermill as pm
 
         pm.execute_notebook(
-            str(path), str(executed), kernel_name=EXECUTION_KERNEL, cwd=str(path.parent),
-            progress_bar=True, log_output=False,
+            str(path),
+            str(executed),
+            kernel_name=EXECUTION_KERNEL,
+            cwd=str(path.parent),
+            progress_bar=True,
+            log_output=False,
         )
         nb = nbformat.read(executed, as_version=4)
     cleaned = clean(nb)

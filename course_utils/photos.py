@@ -4,8 +4,8 @@ and writing arrays out as a folder of image files (the layout ``image_dataset_fr
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 

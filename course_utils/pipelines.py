@@ -5,9 +5,9 @@ and a throughput measurer (images per second).
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
 
 import numpy as np
 
@@ -62,8 +62,14 @@ def dataset_from_folder(
     import tensorflow as tf
 
     ds = keras.utils.image_dataset_from_directory(
-        str(folder), image_size=tuple(image_size), batch_size=batch_size, color_mode=color_mode,
-        shuffle=shuffle, seed=seed, label_mode="int", verbose=False,
+        str(folder),
+        image_size=tuple(image_size),
+        batch_size=batch_size,
+        color_mode=color_mode,
+        shuffle=shuffle,
+        seed=seed,
+        label_mode="int",
+        verbose=False,
     )
     class_names = ds.class_names
     if scale:
@@ -86,7 +92,7 @@ def python_folder_batches(folder: Path | str, batch_size: int = 32) -> Iterator[
     class_names = sorted({name for _, name in files})
     index = {name: i for i, name in enumerate(class_names)}
     for start in range(0, len(files), batch_size):
-        chunk = files[start:start + batch_size]
+        chunk = files[start : start + batch_size]
         images = np.stack([read_image(path).astype(np.float32) / 255.0 for path, _ in chunk])
         yield images, np.asarray([index[name] for _, name in chunk])
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -68,7 +68,7 @@ def plot_history(histories: dict, metrics: Sequence[str] = ("loss", "accuracy"),
         for ax, metric in zip(axes, metrics):
             if metric in history:
                 epochs = np.arange(1, len(history[metric]) + 1)
-                line, = ax.plot(epochs, history[metric], label=f"{label} train")
+                (line,) = ax.plot(epochs, history[metric], label=f"{label} train")
                 if f"val_{metric}" in history:
                     ax.plot(epochs, history[f"val_{metric}"], "--", color=line.get_color(), label=f"{label} val")
             ax.set_xlabel("epoch")
@@ -85,7 +85,12 @@ def bar_counts(counts: Sequence[int], labels: Sequence[str], *, title: str = "",
     """A bar chart of counts per class, each bar labelled with its value."""
     fig, ax = plt.subplots(figsize=(max(4, 0.6 * len(labels)), 3))
     bars = ax.bar(range(len(counts)), counts)
-    ax.set_xticks(range(len(labels)), labels, rotation=45 if max(map(len, labels)) > 3 else 0, ha="right" if max(map(len, labels)) > 3 else "center")
+    ax.set_xticks(
+        range(len(labels)),
+        labels,
+        rotation=45 if max(map(len, labels)) > 3 else 0,
+        ha="right" if max(map(len, labels)) > 3 else "center",
+    )
     ax.bar_label(bars, fontsize=7)
     ax.set_ylabel(ylabel)
     ax.set_title(title)

@@ -49,28 +49,36 @@ _FASHION_MIRRORS = (
 
 # (stem, size, sha256 of the .gz, sha256 of the decompressed IDX file)
 _MNIST = [
-    ("train-images-idx3-ubyte", 9912422,
-     "440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609", None),
-    ("train-labels-idx1-ubyte", 28881,
-     "3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c", None),
-    ("t10k-images-idx3-ubyte", 1648877,
-     "8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6", None),
-    ("t10k-labels-idx1-ubyte", 4542,
-     "f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6", None),
+    ("train-images-idx3-ubyte", 9912422, "440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609", None),
+    ("train-labels-idx1-ubyte", 28881, "3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c", None),
+    ("t10k-images-idx3-ubyte", 1648877, "8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6", None),
+    ("t10k-labels-idx1-ubyte", 4542, "f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6", None),
 ]
 _FASHION = [
-    ("train-images-idx3-ubyte", 26421880,
-     "3aede38d61863908ad78613f6a32ed271626dd12800ba2636569512369268a84",
-     "c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888"),
-    ("train-labels-idx1-ubyte", 29515,
-     "a04f17134ac03560a47e3764e11b92fc97de4d1bfaf8ba1a3aa29af54cc90845",
-     "bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9"),
-    ("t10k-images-idx3-ubyte", 4422102,
-     "346e55b948d973a97e58d2351dde16a484bd415d4595297633bb08f03db6a073",
-     "5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b"),
-    ("t10k-labels-idx1-ubyte", 5148,
-     "67da17c76eaffca5446c3361aaab5c3cd6d1c2608764d35dfb1850b086bf8dd5",
-     "0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34"),
+    (
+        "train-images-idx3-ubyte",
+        26421880,
+        "3aede38d61863908ad78613f6a32ed271626dd12800ba2636569512369268a84",
+        "c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888",
+    ),
+    (
+        "train-labels-idx1-ubyte",
+        29515,
+        "a04f17134ac03560a47e3764e11b92fc97de4d1bfaf8ba1a3aa29af54cc90845",
+        "bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9",
+    ),
+    (
+        "t10k-images-idx3-ubyte",
+        4422102,
+        "346e55b948d973a97e58d2351dde16a484bd415d4595297633bb08f03db6a073",
+        "5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b",
+    ),
+    (
+        "t10k-labels-idx1-ubyte",
+        5148,
+        "67da17c76eaffca5446c3361aaab5c3cd6d1c2608764d35dfb1850b086bf8dd5",
+        "0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34",
+    ),
 ]
 
 
@@ -105,9 +113,8 @@ def register(entry: RemoteFile) -> RemoteFile:
     return entry
 
 
-for _entry in (
-    _idx_entries("mnist", "MNIST", _MNIST_MIRRORS, _MNIST)
-    + _idx_entries("fashion-mnist", "Fashion-MNIST", _FASHION_MIRRORS, _FASHION)
+for _entry in _idx_entries("mnist", "MNIST", _MNIST_MIRRORS, _MNIST) + _idx_entries(
+    "fashion-mnist", "Fashion-MNIST", _FASHION_MIRRORS, _FASHION
 ):
     register(_entry)
 

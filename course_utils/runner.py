@@ -11,9 +11,10 @@ from __future__ import annotations
 import ast
 import json
 import time
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import nbformat
 from tqdm.auto import tqdm
@@ -59,12 +60,13 @@ def run_one(
     executed = build / "executed" / path.name
     start = time.perf_counter()
     try:
-        execute(path, executed, fast=fast, cwd=path.parent, cell_timeout=cell_timeout,
-                extra_parameters=parameters)
+        execute(path, executed, fast=fast, cwd=path.parent, cell_timeout=cell_timeout, extra_parameters=parameters)
         report.status = "ok"
     except Exception as error:  # papermill raises for any failing cell
         report.status = "failed"
-        report.error = f"{type(error).__name__}: {str(error).strip().splitlines()[-1][:500] if str(error).strip() else ''}"
+        report.error = (
+            f"{type(error).__name__}: {str(error).strip().splitlines()[-1][:500] if str(error).strip() else ''}"
+        )
     report.wall_seconds = round(time.perf_counter() - start, 1)
     if executed.exists():
         nb = nbformat.read(executed, as_version=4)

@@ -10,8 +10,8 @@ machines, each told its role by the ``TF_CONFIG`` environment variable).
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Callable, Sequence
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".gif", ".JPEG", ".JPG", ".PNG")
 
@@ -64,7 +64,8 @@ def make_streaming_dataset(
     directory = Path(directory)
     names = list(class_names or class_names_of(directory))
     table = tf.lookup.StaticHashTable(
-        tf.lookup.KeyValueTensorInitializer(tf.constant(names), tf.range(len(names), dtype=tf.int32)), -1)
+        tf.lookup.KeyValueTensorInitializer(tf.constant(names), tf.range(len(names), dtype=tf.int32)), -1
+    )
     patterns = [str(directory / "*" / f"*{suffix}") for suffix in IMAGE_SUFFIXES]
     files = tf.data.Dataset.list_files(patterns, shuffle=False)  # sorted, so shards are stable
 
@@ -72,12 +73,20 @@ def make_streaming_dataset(
         label = table.lookup(tf.strings.split(path, os.sep)[-2])
         return _decode(tf.io.read_file(path), image_size), label
 
-    return _finish(files, batch_size=batch_size, shuffle=shuffle, seed=seed,
-                   shuffle_buffer=shuffle_buffer, decode=decode, input_context=input_context)
+    return _finish(
+        files,
+        batch_size=batch_size,
+        shuffle=shuffle,
+        seed=seed,
+        shuffle_buffer=shuffle_buffer,
+        decode=decode,
+        input_context=input_context,
+    )
 
 
-def write_tfrecord_shards(directory: Path | str, out_dir: Path | str, num_shards: int,
-                          class_names: Sequence[str] | None = None) -> list[Path]:
+def write_tfrecord_shards(
+    directory: Path | str, out_dir: Path | str, num_shards: int, class_names: Sequence[str] | None = None
+) -> list[Path]:
     """Pack a ``<class>/<image>`` tree into ``num_shards`` TFRecord files (encoded bytes + label).
 
     Shards are how ImageNet is usually stored for training: a few hundred large files read
@@ -88,16 +97,24 @@ def write_tfrecord_shards(directory: Path | str, out_dir: Path | str, num_shards
     directory, out_dir = Path(directory), Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     names = list(class_names or class_names_of(directory))
-    items = [(path, label) for label, name in enumerate(names)
-             for path in sorted((directory / name).iterdir()) if path.suffix in IMAGE_SUFFIXES]
+    items = [
+        (path, label)
+        for label, name in enumerate(names)
+        for path in sorted((directory / name).iterdir())
+        if path.suffix in IMAGE_SUFFIXES
+    ]
     paths = [out_dir / f"shard-{i:05d}-of-{num_shards:05d}.tfrecord" for i in range(num_shards)]
     writers = [tf.io.TFRecordWriter(str(p)) for p in paths]
     try:
         for index, (path, label) in enumerate(items):
-            example = tf.train.Example(features=tf.train.Features(feature={
-                "image": tf.train.Feature(bytes_list=tf.train.BytesList(value=[path.read_bytes()])),
-                "label": tf.train.Feature(int64_list=tf.train.Int64List(value=[label])),
-            }))
+            example = tf.train.Example(
+                features=tf.train.Features(
+                    feature={
+                        "image": tf.train.Feature(bytes_list=tf.train.BytesList(value=[path.read_bytes()])),
+                        "label": tf.train.Feature(int64_list=tf.train.Int64List(value=[label])),
+                    }
+                )
+            )
             writers[index % num_shards].write(example.SerializeToString())
     finally:
         for writer in writers:
@@ -124,16 +141,24 @@ def make_tfrecord_dataset(
     shards = tf.data.Dataset.list_files(pattern, shuffle=False)
     if input_context is not None and input_context.num_input_pipelines > 1:
         shards = shards.shard(input_context.num_input_pipelines, input_context.input_pipeline_id)
-    records = shards.interleave(tf.data.TFRecordDataset, cycle_length=4, num_parallel_calls=tf.data.AUTOTUNE,
-                                deterministic=not shuffle)
+    records = shards.interleave(
+        tf.data.TFRecordDataset, cycle_length=4, num_parallel_calls=tf.data.AUTOTUNE, deterministic=not shuffle
+    )
     spec = {"image": tf.io.FixedLenFeature([], tf.string), "label": tf.io.FixedLenFeature([], tf.int64)}
 
     def decode(record):
         parsed = tf.io.parse_single_example(record, spec)
         return _decode(parsed["image"], image_size), tf.cast(parsed["label"], tf.int32)
 
-    return _finish(records, batch_size=batch_size, shuffle=shuffle, seed=seed,
-                   shuffle_buffer=shuffle_buffer, decode=decode, input_context=None)
+    return _finish(
+        records,
+        batch_size=batch_size,
+        shuffle=shuffle,
+        seed=seed,
+        shuffle_buffer=shuffle_buffer,
+        decode=decode,
+        input_context=None,
+    )
 
 
 def train_with_strategy(
@@ -171,8 +196,14 @@ def train_with_strategy(
         with strategy.scope():
             model = build_model_fn()
         dataset = strategy.distribute_datasets_from_function(dataset_fn)
-        history = model.fit(dataset, epochs=epochs, steps_per_epoch=steps_per_epoch,
-                            validation_data=validation_data, callbacks=list(callbacks or []), verbose=verbose)
+        history = model.fit(
+            dataset,
+            epochs=epochs,
+            steps_per_epoch=steps_per_epoch,
+            validation_data=validation_data,
+            callbacks=list(callbacks or []),
+            verbose=verbose,
+        )
     finally:
         keras.config.set_dtype_policy(previous)
     return model, history
@@ -190,6 +221,10 @@ def tf_config(workers: Sequence[str], index: int) -> dict:
 
 
 __all__ = [
-    "class_names_of", "make_streaming_dataset", "make_tfrecord_dataset", "tf_config",
-    "train_with_strategy", "write_tfrecord_shards",
+    "class_names_of",
+    "make_streaming_dataset",
+    "make_tfrecord_dataset",
+    "tf_config",
+    "train_with_strategy",
+    "write_tfrecord_shards",
 ]

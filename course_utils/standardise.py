@@ -30,7 +30,7 @@ class Standardiser:
         self.mean_: np.ndarray | None = None
         self.std_: np.ndarray | None = None
 
-    def fit(self, x: np.ndarray) -> "Standardiser":
+    def fit(self, x: np.ndarray) -> Standardiser:
         """Learn the mean and std of ``x`` (accumulated in float64); returns ``self``."""
         x = np.asarray(x)
         if x.size == 0:
@@ -63,5 +63,7 @@ class Standardiser:
     def __repr__(self) -> str:
         if self.mean_ is None:
             return f"Standardiser(per_channel={self.per_channel}, not fitted)"
-        return (f"Standardiser(per_channel={self.per_channel}, mean={np.round(self.mean_, 3).tolist()}, "
-                f"std={np.round(self.std_, 3).tolist()})")
+        return (
+            f"Standardiser(per_channel={self.per_channel}, mean={np.round(self.mean_, 3).tolist()}, "
+            f"std={np.round(self.std_, 3).tolist()})"
+        )

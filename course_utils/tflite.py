@@ -59,7 +59,7 @@ def predict(content: bytes, x: np.ndarray, batch_size: int = 256) -> np.ndarray:
     current = None
     outputs = []
     for start in range(0, len(x), batch_size):
-        batch = x[start:start + batch_size]
+        batch = x[start : start + batch_size]
         if current != len(batch):
             interp.resize_tensor_input(inp["index"], [len(batch), *x.shape[1:]])
             interp.allocate_tensors()

@@ -7,9 +7,9 @@ fine-tuning unfreezes), cached features, and weight snapshots to check what trai
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Sequence
 
 import numpy as np
 
@@ -27,8 +27,9 @@ class Architecture:
 
 ARCHITECTURES = {
     "vgg16": Architecture("vgg16", "vgg16", "VGG16", ("block5_",), "block5_conv3"),
-    "mobilenet_v2": Architecture("mobilenet_v2", "mobilenet_v2", "MobileNetV2",
-                                 ("block_16_", "Conv_1", "out_relu"), "out_relu"),
+    "mobilenet_v2": Architecture(
+        "mobilenet_v2", "mobilenet_v2", "MobileNetV2", ("block_16_", "Conv_1", "out_relu"), "out_relu"
+    ),
 }
 
 
@@ -110,7 +111,9 @@ def extract_features(base, preprocess: Callable, dataset) -> tuple[np.ndarray, n
     return np.concatenate(feats), np.concatenate(labels)
 
 
-def cached_features(path: Path | str, compute: Callable[[], tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
+def cached_features(
+    path: Path | str, compute: Callable[[], tuple[np.ndarray, np.ndarray]]
+) -> tuple[np.ndarray, np.ndarray]:
     """``compute()`` once and keep the result in ``path`` (``.npz``); later calls read the file."""
     path = Path(path)
     if path.is_file():
@@ -128,11 +131,15 @@ def build_head(features: np.ndarray, num_classes: int, *, dropout: float = 0.3, 
 
     norm = keras.layers.Normalization(name=f"{name}_standardise")
     norm.adapt(features)
-    return keras.Sequential([
-        keras.Input((features.shape[-1],)), norm,
-        keras.layers.Dropout(dropout, name=f"{name}_dropout"),
-        keras.layers.Dense(num_classes, activation="softmax", name=f"{name}_dense"),
-    ], name=name)
+    return keras.Sequential(
+        [
+            keras.Input((features.shape[-1],)),
+            norm,
+            keras.layers.Dropout(dropout, name=f"{name}_dropout"),
+            keras.layers.Dense(num_classes, activation="softmax", name=f"{name}_dense"),
+        ],
+        name=name,
+    )
 
 
 def build_classifier(base, preprocess: Callable, head, input_size: int, *, augment=None, name: str = "transfer"):
@@ -162,7 +169,19 @@ def concat_histories(*histories) -> dict[str, list[float]]:
 
 
 __all__ = [
-    "ARCHITECTURES", "Architecture", "application", "architecture", "build_base", "build_classifier",
-    "build_head", "cached_features", "concat_histories", "extract_features", "last_block_layers",
-    "max_abs_change", "preprocess_fn", "snapshot", "unfreeze_last_block",
+    "ARCHITECTURES",
+    "Architecture",
+    "application",
+    "architecture",
+    "build_base",
+    "build_classifier",
+    "build_head",
+    "cached_features",
+    "concat_histories",
+    "extract_features",
+    "last_block_layers",
+    "max_abs_change",
+    "preprocess_fn",
+    "snapshot",
+    "unfreeze_last_block",
 ]

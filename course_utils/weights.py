@@ -18,9 +18,9 @@ import hashlib
 import os
 import socket
 import urllib.parse
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from . import config, download
 from .registry import RemoteFile, get, register
@@ -46,42 +46,70 @@ class WeightsFile:
 
 
 def _keras_file(name: str, filename: str, size: int, md5: str, what: str) -> WeightsFile:
-    entry = register(RemoteFile(
-        name=name, relpath=f"weights/{filename}", urls=(f"{_KERAS_APPS}vgg16/{filename}",),
-        size=size, sha256="", description=what, tags=("weights", "keras"),
-    ))
+    entry = register(
+        RemoteFile(
+            name=name,
+            relpath=f"weights/{filename}",
+            urls=(f"{_KERAS_APPS}vgg16/{filename}",),
+            size=size,
+            sha256="",
+            description=what,
+            tags=("weights", "keras"),
+        )
+    )
     return WeightsFile(entry, md5)
 
 
 def _mirror_file(name: str, filename: str, size: int, sha256: str, what: str) -> WeightsFile:
-    entry = register(RemoteFile(
-        name=name, relpath=f"weights/{filename}", urls=(), size=size, sha256=sha256,
-        description=what, tags=("weights", "mirror-only"),
-    ))
+    entry = register(
+        RemoteFile(
+            name=name,
+            relpath=f"weights/{filename}",
+            urls=(),
+            size=size,
+            sha256=sha256,
+            description=what,
+            tags=("weights", "mirror-only"),
+        )
+    )
     return WeightsFile(entry)
 
 
 # Sizes: the bytes Keras reports when it downloads them; MD5s: keras/src/applications/vgg16.py.
 VGG16_TOP = _keras_file(
-    "weights/vgg16-imagenet", "vgg16_weights_tf_dim_ordering_tf_kernels.h5", 553_467_096,
-    "64373286793e3c8b2b4e3219cbf3544b", "VGG16 ImageNet weights, with the 1000-class top (Keras's official file)",
+    "weights/vgg16-imagenet",
+    "vgg16_weights_tf_dim_ordering_tf_kernels.h5",
+    553_467_096,
+    "64373286793e3c8b2b4e3219cbf3544b",
+    "VGG16 ImageNet weights, with the 1000-class top (Keras's official file)",
 )
 VGG16_NOTOP = _keras_file(
-    "weights/vgg16-imagenet-notop", "vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5", 58_889_256,
-    "6d6bbae143d832006294945121d1f1fc", "VGG16 ImageNet weights, convolutional base only (Keras's official file)",
+    "weights/vgg16-imagenet-notop",
+    "vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5",
+    58_889_256,
+    "6d6bbae143d832006294945121d1f1fc",
+    "VGG16 ImageNet weights, convolutional base only (Keras's official file)",
 )
-_PORTED = ("torchvision's MobileNet_V2_Weights.IMAGENET1K_V1 ported to Keras "
-           "(course mirror only; not Keras's official file)")
+_PORTED = (
+    "torchvision's MobileNet_V2_Weights.IMAGENET1K_V1 ported to Keras (course mirror only; not Keras's official file)"
+)
 MOBILENET_V2_TOP = _mirror_file(
-    "weights/mobilenet_v2-torchvision", "mobilenet_v2_imagenet_torchvision_keras.weights.h5", 14_579_240,
-    "937572f5d617f66d5a486165d90f9af514441e313e4f644a23f8a53c4da5e6cd", f"MobileNetV2 with top: {_PORTED}",
+    "weights/mobilenet_v2-torchvision",
+    "mobilenet_v2_imagenet_torchvision_keras.weights.h5",
+    14_579_240,
+    "937572f5d617f66d5a486165d90f9af514441e313e4f644a23f8a53c4da5e6cd",
+    f"MobileNetV2 with top: {_PORTED}",
 )
 MOBILENET_V2_NOTOP = _mirror_file(
-    "weights/mobilenet_v2-torchvision-notop", "mobilenet_v2_imagenet_torchvision_keras_notop.weights.h5",
-    9_449_296, "165b319684cb9c67aa4aa76a49edd9dedd21282ccab5d7bb01e6499046ea0eaa",
+    "weights/mobilenet_v2-torchvision-notop",
+    "mobilenet_v2_imagenet_torchvision_keras_notop.weights.h5",
+    9_449_296,
+    "165b319684cb9c67aa4aa76a49edd9dedd21282ccab5d7bb01e6499046ea0eaa",
     f"MobileNetV2 without top: {_PORTED}",
 )
-WEIGHTS: dict[str, WeightsFile] = {w.entry.name: w for w in (VGG16_TOP, VGG16_NOTOP, MOBILENET_V2_TOP, MOBILENET_V2_NOTOP)}
+WEIGHTS: dict[str, WeightsFile] = {
+    w.entry.name: w for w in (VGG16_TOP, VGG16_NOTOP, MOBILENET_V2_TOP, MOBILENET_V2_NOTOP)
+}
 
 CLASS_INDEX_FILENAME = "imagenet_class_index.json"
 
@@ -136,8 +164,13 @@ def verify(weights: WeightsFile | str, path: Path | str) -> str | None:
     return None
 
 
-def local_candidates(weights: WeightsFile | str, *, mirror: str | None = None,
-                     data_dir: Path | str | None = None, keras_dir: Path | str | None = None) -> list[Path]:
+def local_candidates(
+    weights: WeightsFile | str,
+    *,
+    mirror: str | None = None,
+    data_dir: Path | str | None = None,
+    keras_dir: Path | str | None = None,
+) -> list[Path]:
     """Every local place a copy may be, in the order they are tried."""
     weights = _resolve(weights)
     keras_dir = Path(keras_dir) if keras_dir is not None else keras_models_dir()
@@ -171,25 +204,35 @@ def _keras_download(weights: WeightsFile, url: str, keras_dir: Path) -> Path:
     """Keras's own download into ``keras_dir`` (checked by Keras against its MD5)."""
     import keras
 
-    return Path(keras.utils.get_file(
-        weights.filename, url, file_hash=weights.keras_md5, cache_subdir=keras_dir.name,
-        cache_dir=str(keras_dir.parent),
-    ))
+    return Path(
+        keras.utils.get_file(
+            weights.filename,
+            url,
+            file_hash=weights.keras_md5,
+            cache_subdir=keras_dir.name,
+            cache_dir=str(keras_dir.parent),
+        )
+    )
 
 
 def _missing_message(weights: WeightsFile, keras_dir: Path, tried: list[tuple[str, str]]) -> str:
     entry = weights.entry
     check = f"Keras's MD5 {weights.keras_md5}" if weights.keras_md5 else f"SHA-256 {entry.sha256}"
-    lines = [f"The weights file {weights.filename} ({entry.size:,} bytes, {check}) is not available.",
-             f"It is: {entry.description}.", "Tried:"]
+    lines = [
+        f"The weights file {weights.filename} ({entry.size:,} bytes, {check}) is not available.",
+        f"It is: {entry.description}.",
+        "Tried:",
+    ]
     lines += [f"  - {where}: {why}" for where, why in tried]
     if entry.urls:
         lines.append(f"Download it on a machine with internet from {entry.urls[0]}")
     else:
         lines.append("It has no public URL: copy it from the course's data mirror")
-    lines += [f"and put it at {keras_dir / weights.filename} (where Keras's own loader looks),",
-              f"or in the course cache as {download.cached_path(weights.entry)},",
-              f"or in a folder named by COURSE_DATA_MIRROR as {entry.relpath}; then run again."]
+    lines += [
+        f"and put it at {keras_dir / weights.filename} (where Keras's own loader looks),",
+        f"or in the course cache as {download.cached_path(weights.entry)},",
+        f"or in a folder named by COURSE_DATA_MIRROR as {entry.relpath}; then run again.",
+    ]
     return "\n".join(lines)
 
 
@@ -254,9 +297,11 @@ def imagenet_or_none(weights: WeightsFile | str, *, required: bool, **kwargs) ->
     except WeightsUnavailableError as error:
         if required:
             raise
-        print(f"{weights.filename} is not available, so this model gets RANDOM weights:\n"
-              "its predictions below are meaningless (the code path is the same).\n"
-              f"Why: {str(error).splitlines()[0]}")
+        print(
+            f"{weights.filename} is not available, so this model gets RANDOM weights:\n"
+            "its predictions below are meaningless (the code path is the same).\n"
+            f"Why: {str(error).splitlines()[0]}"
+        )
         return None
     print(f"ImageNet weights: {path}")
     return "imagenet"
@@ -281,7 +326,20 @@ def install_class_index(keras_dir: Path | str | None = None, **fetch_kwargs) -> 
 
 
 __all__ = [
-    "MOBILENET_V2_NOTOP", "MOBILENET_V2_TOP", "VGG16_NOTOP", "VGG16_TOP", "WEIGHTS",
-    "WeightsFile", "WeightsUnavailableError", "find_local", "imagenet_or_none", "install_class_index",
-    "install_for_keras", "keras_models_dir", "md5_of", "mirror_weights_path", "server_answers", "verify",
+    "MOBILENET_V2_NOTOP",
+    "MOBILENET_V2_TOP",
+    "VGG16_NOTOP",
+    "VGG16_TOP",
+    "WEIGHTS",
+    "WeightsFile",
+    "WeightsUnavailableError",
+    "find_local",
+    "imagenet_or_none",
+    "install_class_index",
+    "install_for_keras",
+    "keras_models_dir",
+    "md5_of",
+    "mirror_weights_path",
+    "server_answers",
+    "verify",
 ]

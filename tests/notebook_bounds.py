@@ -243,8 +243,12 @@ def check(value, bound) -> bool:
     """True if ``value`` satisfies ``bound``."""
     if isinstance(bound, tuple) and len(bound) == 2:
         low, high = bound
-        return isinstance(value, (int, float)) and not isinstance(value, bool) and \
-            (low is None or value >= low) and (high is None or value <= high)
+        return (
+            isinstance(value, (int, float))
+            and not isinstance(value, bool)
+            and (low is None or value >= low)
+            and (high is None or value <= high)
+        )
     return value == bound
 
 

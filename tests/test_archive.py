@@ -28,8 +28,10 @@ def _tar(path, members):
 
 
 def test_good_tar_is_extracted(tmp_path):
-    archive = _tar(tmp_path / "good.tgz", [("pics/a.txt", "file", b"a"), ("pics/b/c.txt", "file", b"c"),
-                                           ("pics/link.txt", "symlink", "a.txt")])
+    archive = _tar(
+        tmp_path / "good.tgz",
+        [("pics/a.txt", "file", b"a"), ("pics/b/c.txt", "file", b"c"), ("pics/link.txt", "symlink", "a.txt")],
+    )
     out = safe_extract(archive, tmp_path / "out")
     assert (out / "pics" / "a.txt").read_bytes() == b"a"
     assert (out / "pics" / "b" / "c.txt").read_bytes() == b"c"

@@ -12,8 +12,14 @@ def _report(fast: bool, status: str = "ok", **results) -> dict:
 
 
 def test_full_run_is_checked_against_full_bounds():
-    good = dict(fcn_test_accuracy=0.975, best_improved_fcn_test_accuracy=0.983, cnn_test_accuracy=0.992,
-                cnn_parameters=421642, rerun_max_weight_difference=0.0, rerun_accuracy_difference=0.0)
+    good = dict(
+        fcn_test_accuracy=0.975,
+        best_improved_fcn_test_accuracy=0.983,
+        cnn_test_accuracy=0.992,
+        cnn_parameters=421642,
+        rerun_max_weight_difference=0.0,
+        rerun_accuracy_difference=0.0,
+    )
     assert problems_in(_report(False, **good)) == []
     low = problems_in(_report(False, **{**good, "fcn_test_accuracy": 0.96}))
     assert len(low) == 1 and "fcn_test_accuracy = 0.96" in low[0]

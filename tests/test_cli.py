@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 from conftest import PROJECT_ROOT
+
 from course_utils.__main__ import main
 
 
 def test_data_list_shows_every_registered_file(capsys):
     assert main(["data", "list"]) == 0
     out = capsys.readouterr().out
-    for name in ("mnist/train-images", "fashion-mnist/t10k-labels", "imagenet/class-index",
-                 "weights/vgg16-imagenet", "imagenette/imagenette2-160"):
+    for name in (
+        "mnist/train-images",
+        "fashion-mnist/t10k-labels",
+        "imagenet/class-index",
+        "weights/vgg16-imagenet",
+        "imagenette/imagenette2-160",
+    ):
         assert name in out
 
 

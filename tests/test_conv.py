@@ -65,6 +65,7 @@ POOLS = {"max": (conv.max_pool2d, conv.max_pool2d_backward), "avg": (conv.avg_po
 
 # ------------------------------------------------------------------ sizes and padding
 
+
 @pytest.mark.parametrize(
     "in_size, k, s, padding, out, pads",
     [
@@ -102,15 +103,17 @@ def test_layer_table_matches_keras_small_models():
 
     from course_utils.models import build_cnn
 
-    odd = keras.Sequential([
-        keras.Input((29, 30, 3)),
-        keras.layers.Conv2D(5, (5, 3), strides=(2, 2), padding="same"),
-        keras.layers.AveragePooling2D(3, strides=2, padding="same"),
-        keras.layers.Conv2D(4, 2, strides=3, padding="valid", use_bias=False),
-        keras.layers.MaxPooling2D(2, padding="valid"),
-        keras.layers.Flatten(),
-        keras.layers.Dense(7),
-    ])
+    odd = keras.Sequential(
+        [
+            keras.Input((29, 30, 3)),
+            keras.layers.Conv2D(5, (5, 3), strides=(2, 2), padding="same"),
+            keras.layers.AveragePooling2D(3, strides=2, padding="same"),
+            keras.layers.Conv2D(4, 2, strides=3, padding="valid", use_bias=False),
+            keras.layers.MaxPooling2D(2, padding="valid"),
+            keras.layers.Flatten(),
+            keras.layers.Dense(7),
+        ]
+    )
     for model in (build_cnn(), build_cnn((32, 32, 3), filters=(8, 16, 32)), odd):
         rows = conv.layer_table(model)
         by_name = {layer.name: layer for layer in model.layers}
@@ -135,6 +138,7 @@ def test_layer_table_vgg16():
 
 
 # ------------------------------------------------------------------ forward passes
+
 
 @pytest.mark.parametrize("index, cfg", list(enumerate(configs(N_CONFIGS, seed=1))))
 def test_conv2d_matches_tf(index, cfg):
@@ -162,7 +166,9 @@ def test_loops_equal_vectorised():
         x, w, b = arrays(cfg, seed=index)
         np.testing.assert_allclose(
             conv.conv2d_loops(x, w, b, cfg["stride"], cfg["padding"]),
-            conv.conv2d(x, w, b, cfg["stride"], cfg["padding"]), rtol=0, atol=1e-12,
+            conv.conv2d(x, w, b, cfg["stride"], cfg["padding"]),
+            rtol=0,
+            atol=1e-12,
         )
 
 
@@ -185,6 +191,7 @@ def test_avg_pool_same_averages_valid_values_only():
 
 
 # ------------------------------------------------------------------ backward passes
+
 
 def numerical_grad(f, array, step=NUM_STEP):
     """Central differences of the scalar f() with respect to every entry of ``array`` (in place)."""
@@ -232,8 +239,9 @@ def test_pool_backward_matches_gradient_tape(kind):
         with tf.GradientTape() as tape:
             loss = tf.reduce_sum(tf_pool(kind, xt, cfg) * dy)
         ref = tape.gradient(loss, xt).numpy()
-        np.testing.assert_allclose(backward(dy, x, cfg["kernel"], cfg["stride"], cfg["padding"]), ref,
-                                   rtol=0, atol=TF_ATOL, err_msg=str(cfg))
+        np.testing.assert_allclose(
+            backward(dy, x, cfg["kernel"], cfg["stride"], cfg["padding"]), ref, rtol=0, atol=TF_ATOL, err_msg=str(cfg)
+        )
 
 
 @pytest.mark.parametrize("index, cfg", list(enumerate(configs(12, seed=7))))
@@ -258,16 +266,19 @@ def test_pool_backward_matches_central_differences(kind):
         np.testing.assert_allclose(backward(dy, x, *args), numerical_grad(loss, x), rtol=NUM_RTOL, atol=NUM_ATOL)
 
 
-@pytest.mark.parametrize("shape, pool, stride", [((1, 1, 4, 1), (1, 5), (1, 1)), ((2, 5, 4, 3), (4, 5), (2, 1)),
-                                                 ((1, 1, 4, 1), (1, 5), (1, 3))])
+@pytest.mark.parametrize(
+    "shape, pool, stride",
+    [((1, 1, 4, 1), (1, 5), (1, 1)), ((2, 5, 4, 3), (4, 5), (2, 1)), ((1, 1, 4, 1), (1, 5), (1, 3))],
+)
 def test_avg_pool_backward_where_window_exceeds_input(shape, pool, stride):
     # Here tf.GradientTape's gradient of tf.nn.avg_pool2d ('SAME') disagrees with central
     # differences of TensorFlow's own forward pass (TF 2.21); ours agrees with them.
     x = np.random.default_rng(0).standard_normal(shape)
     dy = np.random.default_rng(1).standard_normal(conv.avg_pool2d(x, pool, stride, "same").shape)
     tf_loss = lambda: float(np.sum(tf.nn.avg_pool2d(tf.constant(x), pool, stride, "SAME").numpy() * dy))  # noqa: E731
-    np.testing.assert_allclose(conv.avg_pool2d_backward(dy, x, pool, stride, "same"), numerical_grad(tf_loss, x),
-                               rtol=NUM_RTOL, atol=NUM_ATOL)
+    np.testing.assert_allclose(
+        conv.avg_pool2d_backward(dy, x, pool, stride, "same"), numerical_grad(tf_loss, x), rtol=NUM_RTOL, atol=NUM_ATOL
+    )
 
 
 def test_max_pool_ties_go_to_the_first_maximum():
@@ -278,13 +289,17 @@ def test_max_pool_ties_go_to_the_first_maximum():
 
 # ------------------------------------------------------------------ bad input
 
+
 @pytest.mark.parametrize(
     "call, message",
     [
         (lambda: conv.conv2d(np.zeros((1, 5, 5, 3)), np.zeros((3, 3, 2, 4))), "channel mismatch"),
         (lambda: conv.conv2d(np.zeros((1, 5, 5, 1)), np.zeros((6, 3, 1, 1))), "larger than the padded input"),
         (lambda: conv.conv2d(np.zeros((1, 5, 5, 1)), np.zeros((3, 3, 1, 1)), stride=0), "stride must be positive"),
-        (lambda: conv.conv2d(np.zeros((1, 5, 5, 1)), np.zeros((3, 3, 1, 1)), stride=(1, -2)), "stride must be positive"),
+        (
+            lambda: conv.conv2d(np.zeros((1, 5, 5, 1)), np.zeros((3, 3, 1, 1)), stride=(1, -2)),
+            "stride must be positive",
+        ),
         (lambda: conv.conv2d(np.zeros((5, 5, 1)), np.zeros((3, 3, 1, 1))), "x must have shape"),
         (lambda: conv.conv2d(np.zeros((1, 5, 5, 1)), np.zeros((3, 3, 1))), "kernel must have shape"),
         (lambda: conv.conv2d(np.zeros((1, 5, 5, 1)), np.zeros((3, 3, 1, 2)), np.zeros(3)), "bias must have shape"),
@@ -292,7 +307,10 @@ def test_max_pool_ties_go_to_the_first_maximum():
         (lambda: conv.max_pool2d(np.zeros((1, 2, 2, 1)), 3), "larger than the padded input"),
         (lambda: conv.avg_pool2d(np.zeros((1, 4, 4, 1)), 2, stride=0), "stride must be positive"),
         (lambda: conv.output_size(4, 5, 1, "valid"), "larger than"),
-        (lambda: conv.conv2d_backward(np.zeros((1, 2, 2, 1)), np.zeros((1, 5, 5, 1)), np.zeros((3, 3, 1, 1))), "dy must have shape"),
+        (
+            lambda: conv.conv2d_backward(np.zeros((1, 2, 2, 1)), np.zeros((1, 5, 5, 1)), np.zeros((3, 3, 1, 1))),
+            "dy must have shape",
+        ),
     ],
 )
 def test_bad_input_raises_clear_value_error(call, message):

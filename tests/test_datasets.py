@@ -53,7 +53,11 @@ def test_truncated_gzip_is_a_format_error(tmp_path):
 def test_real_dataset_matches_keras_contract(loader):
     (x_train, y_train), (x_test, y_test) = loader(progress=False)
     assert (x_train.shape, y_train.shape, x_test.shape, y_test.shape) == (
-        (60000, 28, 28), (60000,), (10000, 28, 28), (10000,))
+        (60000, 28, 28),
+        (60000,),
+        (10000, 28, 28),
+        (10000,),
+    )
     for array in (x_train, y_train, x_test, y_test):
         assert array.dtype == np.uint8
     assert set(np.unique(y_train)) == set(range(10))

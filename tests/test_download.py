@@ -17,8 +17,12 @@ PAYLOAD = bytes(range(256)) * 400  # 102,400 bytes
 
 def make_entry(urls, payload=PAYLOAD, name="test/blob", relpath="test/blob.bin", content_sha256=None):
     return RemoteFile(
-        name=name, relpath=relpath, urls=tuple(urls), size=len(payload),
-        sha256=hashlib.sha256(payload).hexdigest(), content_sha256=content_sha256,
+        name=name,
+        relpath=relpath,
+        urls=tuple(urls),
+        size=len(payload),
+        sha256=hashlib.sha256(payload).hexdigest(),
+        content_sha256=content_sha256,
     )
 
 
@@ -136,8 +140,9 @@ def test_recompressed_gzip_accepted_by_content_hash(http_root, tmp_path):
     published = gzip.compress(content, compresslevel=9, mtime=0)
     recompressed = gzip.compress(content, compresslevel=1, mtime=12345)
     assert published != recompressed
-    entry = make_entry([url + "x.gz"], payload=published, relpath="test/x.gz",
-                       content_sha256=hashlib.sha256(content).hexdigest())
+    entry = make_entry(
+        [url + "x.gz"], payload=published, relpath="test/x.gz", content_sha256=hashlib.sha256(content).hexdigest()
+    )
     (root / "x.gz").write_bytes(recompressed)
     path = download.fetch(entry, data_dir=tmp_path / "c", mirror="", progress=False)
     assert gzip.decompress(path.read_bytes()) == content
@@ -145,7 +150,10 @@ def test_recompressed_gzip_accepted_by_content_hash(http_root, tmp_path):
 
 def _fetch_in_process(args):
     url, cache = args
-    return download.fetch(make_entry([url + "blob.bin"]), data_dir=cache, mirror="", progress=False).read_bytes() == PAYLOAD
+    return (
+        download.fetch(make_entry([url + "blob.bin"]), data_dir=cache, mirror="", progress=False).read_bytes()
+        == PAYLOAD
+    )
 
 
 def test_two_processes_fetching_at_once(http_root, tmp_path):

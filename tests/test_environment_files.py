@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
+
 try:
     import tomllib
 except ImportError:  # Python 3.10
     import tomli as tomllib
 
 import yaml
-
 from conftest import PROJECT_ROOT
 
 

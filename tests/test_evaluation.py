@@ -51,12 +51,14 @@ def test_class_never_predicted_has_zero_precision():
 
 
 def test_most_confident_mistakes_worst_first():
-    probs = np.array([
-        [0.9, 0.1],   # right
-        [0.6, 0.4],   # wrong (true 1), confidence 0.6
-        [0.05, 0.95],  # wrong (true 0), confidence 0.95
-        [0.2, 0.8],   # right
-    ])
+    probs = np.array(
+        [
+            [0.9, 0.1],  # right
+            [0.6, 0.4],  # wrong (true 1), confidence 0.6
+            [0.05, 0.95],  # wrong (true 0), confidence 0.95
+            [0.2, 0.8],  # right
+        ]
+    )
     y = np.array([0, 1, 0, 1])
     assert evaluation.most_confident_mistakes(probs, y, k=5).tolist() == [2, 1]
     assert evaluation.most_confident_mistakes(probs, y, k=1).tolist() == [2]

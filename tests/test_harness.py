@@ -41,8 +41,12 @@ def test_results_from_notebook():
 
 
 def test_summary_table_counts_failures():
-    table = summary_table([NotebookReport("01.ipynb", "ok", 3.0, {"a": 1}),
-                           NotebookReport("02.ipynb", "failed", 1.0, error="ValueError: x")])
+    table = summary_table(
+        [
+            NotebookReport("01.ipynb", "ok", 3.0, {"a": 1}),
+            NotebookReport("02.ipynb", "failed", 1.0, error="ValueError: x"),
+        ]
+    )
     assert "1 ok, 1 failed" in table and "ValueError" in table
 
 

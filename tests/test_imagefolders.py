@@ -28,8 +28,13 @@ def _tgz(members: dict[str, bytes]) -> bytes:
 
 
 def _entry(payload: bytes, name="test/imagenette") -> RemoteFile:
-    return RemoteFile(name=name, relpath="imagenette/tiny-imagenette.tgz", urls=(), size=len(payload),
-                      sha256=hashlib.sha256(payload).hexdigest())
+    return RemoteFile(
+        name=name,
+        relpath="imagenette/tiny-imagenette.tgz",
+        urls=(),
+        size=len(payload),
+        sha256=hashlib.sha256(payload).hexdigest(),
+    )
 
 
 def _mirror(tmp_path, payload: bytes) -> Path:
@@ -41,7 +46,9 @@ def _mirror(tmp_path, payload: bytes) -> Path:
 
 def test_registered_with_published_sizes():
     assert REGISTRY["imagenette/imagenette2-160"].size == 99_003_388
-    assert REGISTRY["imagenette/imagenette2-160"].urls == ("https://s3.amazonaws.com/fast-ai-imageclas/imagenette2-160.tgz",)
+    assert REGISTRY["imagenette/imagenette2-160"].urls == (
+        "https://s3.amazonaws.com/fast-ai-imageclas/imagenette2-160.tgz",
+    )
     assert REGISTRY["flowers/flower_photos"].size == 228_813_984
     assert REGISTRY["flowers/flower_photos"].sha256.startswith("4c54ace7")
 
@@ -66,11 +73,17 @@ def test_unsafe_archive_is_refused(tmp_path):
 
 
 def test_prepare_finds_train_and_val(tmp_path, monkeypatch):
-    payload = _tgz({"imagenette2-160/train/n01440764/a.JPEG": b"a", "imagenette2-160/train/n02102040/b.JPEG": b"b",
-                    "imagenette2-160/val/n01440764/c.JPEG": b"c"})
+    payload = _tgz(
+        {
+            "imagenette2-160/train/n01440764/a.JPEG": b"a",
+            "imagenette2-160/train/n02102040/b.JPEG": b"b",
+            "imagenette2-160/val/n01440764/c.JPEG": b"c",
+        }
+    )
     monkeypatch.setitem(imagefolders.ARCHIVES, "tiny", _entry(payload))
-    folder = imagefolders.prepare("tiny", data_dir=tmp_path / "cache", mirror=str(_mirror(tmp_path, payload)),
-                                  progress=False)
+    folder = imagefolders.prepare(
+        "tiny", data_dir=tmp_path / "cache", mirror=str(_mirror(tmp_path, payload)), progress=False
+    )
     assert folder.train.name == "train" and folder.val is not None and folder.val.name == "val"
     assert folder.class_names == ("n01440764", "n02102040")
     index = {0: ("n01440764", "tench"), 1: ("n02102040", "English_springer")}
@@ -80,7 +93,9 @@ def test_prepare_finds_train_and_val(tmp_path, monkeypatch):
 def test_missing_archive_raises_download_error(tmp_path, closed_port_url):
     from course_utils.download import DownloadError
 
-    entry = RemoteFile(name="test/none", relpath="x/none.tgz", urls=(closed_port_url + "none.tgz",), size=10, sha256="0" * 64)
+    entry = RemoteFile(
+        name="test/none", relpath="x/none.tgz", urls=(closed_port_url + "none.tgz",), size=10, sha256="0" * 64
+    )
     with pytest.raises(DownloadError, match="none.tgz"):
         imagefolders.extract_archive(entry, data_dir=tmp_path, mirror="", progress=False)
 

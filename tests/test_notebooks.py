@@ -6,10 +6,10 @@ import shutil
 
 import nbformat
 import pytest
+from notebook_bounds import BOUNDS, out_of_bounds
 
 from course_utils.harness import results_from_notebook
 from course_utils.notebooks import execute, notebook_paths
-from notebook_bounds import BOUNDS, out_of_bounds
 
 NOTEBOOKS = notebook_paths()
 PER_NOTEBOOK_TIMEOUT_S = 600

@@ -31,9 +31,8 @@ def test_dataset_from_arrays_is_seeded():
 
 def test_dataset_from_arrays_map_and_no_shuffle():
     x = np.full((3, 2), 255, np.uint8)
-    ds = pipelines.dataset_from_arrays(x, np.zeros(3), batch_size=3, shuffle=False,
-                                       map_fn=lambda a, b: (a / 255, b))
-    (images, _), = list(ds.as_numpy_iterator())
+    ds = pipelines.dataset_from_arrays(x, np.zeros(3), batch_size=3, shuffle=False, map_fn=lambda a, b: (a / 255, b))
+    ((images, _),) = list(ds.as_numpy_iterator())
     np.testing.assert_allclose(images, 1.0)
     with pytest.raises(ValueError):
         pipelines.dataset_from_arrays(x, np.zeros(2))

@@ -39,6 +39,8 @@ def test_softmax_logits():
     model = build_fcn((4, 4), hidden=(8,))
     x = np.random.default_rng(0).random((3, 4, 4), dtype=np.float32)
     logits = softmax_logits(model, x)
-    np.testing.assert_allclose(keras.ops.convert_to_numpy(keras.ops.softmax(logits)), model.predict(x, verbose=0), atol=1e-5)
+    np.testing.assert_allclose(
+        keras.ops.convert_to_numpy(keras.ops.softmax(logits)), model.predict(x, verbose=0), atol=1e-5
+    )
     with pytest.raises(ValueError):
         softmax_logits(keras.Sequential([keras.Input((2,)), keras.layers.Dense(2)]), np.zeros((1, 2)))

@@ -46,7 +46,9 @@ def test_tfrecord_shards_round_trip(tmp_path):
     folder = _folder(tmp_path / "imgs")
     shards = scaling.write_tfrecord_shards(folder, tmp_path / "shards", num_shards=3)
     assert len(shards) == 3 and all(p.stat().st_size > 0 for p in shards)
-    ds = scaling.make_tfrecord_dataset(str(tmp_path / "shards" / "*.tfrecord"), image_size=16, batch_size=5, shuffle=False)
+    ds = scaling.make_tfrecord_dataset(
+        str(tmp_path / "shards" / "*.tfrecord"), image_size=16, batch_size=5, shuffle=False
+    )
     labels = np.concatenate([y.numpy() for _, y in ds])
     assert sorted(labels.tolist()) == sorted([0] * 6 + [1] * 6 + [2] * 6)
 
@@ -58,7 +60,7 @@ def test_tf_config():
         scaling.tf_config(["a:1"], 1)
 
 
-SCRIPT = textwrap.dedent('''
+SCRIPT = textwrap.dedent("""
     import json, sys
     import tensorflow as tf
     cpu = tf.config.list_physical_devices("CPU")[0]
@@ -89,7 +91,7 @@ SCRIPT = textwrap.dedent('''
                       "same": all(bool((r == replicas[0]).all()) for r in replicas),
                       "devices": sorted({str(v.device) for v in copies}),
                       "policy": keras.config.dtype_policy().name}))
-''')
+""")
 
 
 @pytest.mark.timeout(300)
@@ -98,8 +100,9 @@ def test_train_with_strategy_on_two_logical_cpus(tmp_path):
     script = tmp_path / "mirrored.py"
     script.write_text(SCRIPT)
     env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT), "TF_CPP_MIN_LOG_LEVEL": "2", "CUDA_VISIBLE_DEVICES": ""}
-    done = subprocess.run([sys.executable, str(script), str(folder)], capture_output=True, text=True, env=env,
-                          timeout=280, cwd=tmp_path)
+    done = subprocess.run(
+        [sys.executable, str(script), str(folder)], capture_output=True, text=True, env=env, timeout=280, cwd=tmp_path
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     result = json.loads(done.stdout.strip().splitlines()[-1])
     assert result["replicas"] == 2

@@ -17,8 +17,7 @@ def test_last_block_and_unfreezing(name, block_prefix):
     assert not base.trainable_weights
     trainable = transfer.unfreeze_last_block(base, name)
     assert {id(layer) for layer in trainable} <= {id(layer) for layer in block}
-    assert base.trainable_weights and all(
-        not layer.__class__.__name__.startswith("BatchNorm") for layer in trainable)
+    assert base.trainable_weights and all(not layer.__class__.__name__.startswith("BatchNorm") for layer in trainable)
 
 
 def test_training_changes_only_the_unfrozen_block():

@@ -19,14 +19,26 @@ SHARED_MIRROR = Path(__file__).resolve().parent.parent.parent / "shared" / "data
 
 def keras_style(urls, payload=PAYLOAD, name="test/keras-weights"):
     """A file verified like Keras's: size and MD5, no SHA-256."""
-    entry = RemoteFile(name=name, relpath="weights/fake_keras.h5", urls=tuple(urls), size=len(payload),
-                       sha256="", description="a test file")
+    entry = RemoteFile(
+        name=name,
+        relpath="weights/fake_keras.h5",
+        urls=tuple(urls),
+        size=len(payload),
+        sha256="",
+        description="a test file",
+    )
     return weights.WeightsFile(entry, hashlib.md5(payload).hexdigest())
 
 
 def mirror_style(payload=PAYLOAD):
-    entry = RemoteFile(name="test/mirror-weights", relpath="weights/fake_mirror.weights.h5", urls=(),
-                       size=len(payload), sha256=hashlib.sha256(payload).hexdigest(), description="a test file")
+    entry = RemoteFile(
+        name="test/mirror-weights",
+        relpath="weights/fake_mirror.weights.h5",
+        urls=(),
+        size=len(payload),
+        sha256=hashlib.sha256(payload).hexdigest(),
+        description="a test file",
+    )
     return weights.WeightsFile(entry)
 
 
@@ -48,8 +60,10 @@ def where(places):
 
 def test_registry_entries():
     vgg = REGISTRY["weights/vgg16-imagenet"]
-    assert vgg.urls == ("https://storage.googleapis.com/tensorflow/keras-applications/vgg16/"
-                        "vgg16_weights_tf_dim_ordering_tf_kernels.h5",)
+    assert vgg.urls == (
+        "https://storage.googleapis.com/tensorflow/keras-applications/vgg16/"
+        "vgg16_weights_tf_dim_ordering_tf_kernels.h5",
+    )
     assert REGISTRY["weights/vgg16-imagenet-notop"].urls[0].endswith("_notop.h5")
     assert weights.VGG16_TOP.keras_md5 == "64373286793e3c8b2b4e3219cbf3544b"  # Keras's own hash
     for w in (weights.MOBILENET_V2_TOP, weights.MOBILENET_V2_NOTOP):
