@@ -10,7 +10,7 @@ def _local_state(name: str) -> str | None:
     """``None`` if a verified local copy exists, else why not."""
     from . import download, registry, weights
 
-    if name in weights.WEIGHTS:
+    if name in weights.WEIGHTS:  # also found in Keras's folder and the mirror, where Keras's loader looks
         return None if weights.find_local(name) is not None else "missing"
     entry = registry.get(name)
     return download.verify(entry, download.cached_path(entry))
@@ -29,7 +29,6 @@ def _fetch_one(name: str):
 def _data(args: argparse.Namespace) -> int:
     from . import download, registry, weights
 
-    registry.load_all()
     names = args.names or sorted(registry.REGISTRY)
     if args.action == "list":
         for name in names:
@@ -133,10 +132,15 @@ def main(argv: list[str] | None = None) -> int:
             parser.error(str(error))
         return run_course(args.notebooks, fast=args.fast, parameters=parameters)
     if args.command == "data":
+        from .config import DataDirError
+
         try:
             return _data(args)
         except KeyError as error:
             print(error.args[0], file=sys.stderr)
+            return 2
+        except DataDirError as error:
+            print(error, file=sys.stderr)
             return 2
     if args.command == "refresh":
         return _refresh(args)

@@ -68,12 +68,4 @@ def safe_extract(archive: Path | str, dest: Path | str) -> Path:
     return dest
 
 
-def strip_single_top_folder(dest: Path) -> Path:
-    """If ``dest`` holds exactly one folder, return it (archives often wrap their content)."""
-    entries = [p for p in Path(dest).iterdir() if not p.name.startswith(".")]
-    if len(entries) == 1 and entries[0].is_dir():
-        return entries[0]
-    return Path(dest)
-
-
-__all__ = ["UnsafeArchiveError", "safe_extract", "strip_single_top_folder"]
+__all__ = ["UnsafeArchiveError", "safe_extract"]

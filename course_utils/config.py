@@ -3,7 +3,8 @@
 Environment variables (all optional):
 
 ``COURSE_DATA_DIR``
-    Download cache. Default: ``data/`` in the project root.
+    Download cache. Default: ``data/`` in the project root. It must be a folder this user can
+    write to (it is created if missing); otherwise :class:`DataDirError` says what is wrong.
 ``COURSE_DATA_MIRROR``
     A directory or URL prefix tried before the public servers, laid out like the cache
     (``mnist/train-images-idx3-ubyte.gz`` ...). Useful in a classroom without internet.
@@ -34,12 +35,48 @@ def _from_project_root(value: str) -> Path:
     return path if path.is_absolute() else Path(os.path.normpath(PROJECT_ROOT / path))
 
 
+class DataDirError(OSError):
+    """The download cache cannot be used: its path is a file, or cannot be created or written."""
+
+
+_SET_DATA_DIR = "Set COURSE_DATA_DIR to a folder you can write to (it is created if missing)"
+
+
+def writable_folder(path: Path, named_by: str, fix: str = _SET_DATA_DIR) -> Path:
+    """Create ``path`` if missing and check that files can be written in it; return it.
+
+    Raises:
+        DataDirError: naming ``named_by`` (where the path came from), the path, what is wrong
+            and ``fix`` (what to do), instead of a bare ``NotADirectoryError`` or ``PermissionError``.
+    """
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        problem = None if os.access(path, os.W_OK | os.X_OK) else "is a folder this user cannot write to"
+    except FileExistsError:
+        problem = "is a file, not a folder"
+    except NotADirectoryError:
+        problem = "cannot be created: part of that path is a file, not a folder"
+    except OSError as error:
+        problem = f"cannot be created ({error.strerror or error})"
+    if problem is None:
+        return path
+    raise DataDirError(f"{named_by} names {path}, which {problem}.\n{fix}.")
+
+
 def data_dir() -> Path:
-    """The download cache directory (created if missing)."""
+    """The download cache directory (created if missing).
+
+    Raises:
+        DataDirError: the folder is a file, or cannot be created or written; the message says
+            which variable, which path, and what to do.
+    """
     value = os.environ.get("COURSE_DATA_DIR", "").strip()
-    path = _from_project_root(value) if value else PROJECT_ROOT / "data"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    default = PROJECT_ROOT / "data"
+    if not value:
+        return writable_folder(default, "the default download cache (COURSE_DATA_DIR is unset)")
+    return writable_folder(
+        _from_project_root(value), f"COURSE_DATA_DIR={value!r}", f"{_SET_DATA_DIR}, or unset it to use {default}"
+    )
 
 
 def data_mirror() -> str | None:

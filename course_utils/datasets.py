@@ -9,14 +9,25 @@ from __future__ import annotations
 
 import gzip
 import json
+import struct
+from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 
 from .download import fetch
 
 # IDX: two zero bytes, a type code, the number of dimensions, then one big-endian int32 a dim.
-IDX_DTYPES = {0x08: np.uint8, 0x09: np.int8, 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
+# Type code -> (numpy dtype, name in the format's description).
+IDX_TYPES = {
+    0x08: (np.uint8, "unsigned byte"),
+    0x09: (np.int8, "signed byte"),
+    0x0B: (">i2", "short (2 bytes)"),
+    0x0C: (">i4", "int (4 bytes)"),
+    0x0D: (">f4", "float (4 bytes)"),
+    0x0E: (">f8", "double (8 bytes)"),
+}
 
 MNIST_CLASSES = [str(d) for d in range(10)]
 FASHION_MNIST_CLASSES = [
@@ -37,39 +48,76 @@ class IDXFormatError(ValueError):
     """A file is not a well-formed IDX file."""
 
 
-def parse_idx(raw: bytes, *, source: str = "<bytes>") -> np.ndarray:
-    """Parse the bytes of an (uncompressed) IDX file into a numpy array."""
+@dataclass(frozen=True)
+class IDXHeader:
+    """The header of an IDX file: the magic number and one size per dimension."""
+
+    magic: int
+    type_code: int
+    dims: tuple[int, ...]
+
+    @property
+    def ndim(self) -> int:
+        return len(self.dims)
+
+    @property
+    def type_name(self) -> str:
+        return IDX_TYPES[self.type_code][1]
+
+    @property
+    def dtype(self) -> np.dtype:
+        return np.dtype(IDX_TYPES[self.type_code][0])
+
+    @property
+    def nbytes(self) -> int:
+        """Length of the header in bytes: 4 for the magic number, 4 per dimension."""
+        return 4 + 4 * self.ndim
+
+
+def idx_header(raw: bytes, *, source: str = "<bytes>") -> IDXHeader:
+    """Decode and check the header at the start of the (uncompressed) bytes of an IDX file."""
     if len(raw) < 4:
         raise IDXFormatError(f"{source}: {len(raw)} bytes is too short for an IDX header")
-    zero1, zero2, type_code, ndim = raw[0], raw[1], raw[2], raw[3]
-    if zero1 != 0 or zero2 != 0:
-        raise IDXFormatError(f"{source}: bad magic number {raw[:4].hex()} (must start with 0000)")
-    if type_code not in IDX_DTYPES:
+    if raw[0] != 0 or raw[1] != 0:
+        raise IDXFormatError(f"{source}: bad magic number {raw[:4].hex()} (must start with two zero bytes)")
+    type_code, ndim = raw[2], raw[3]
+    if type_code not in IDX_TYPES:
         raise IDXFormatError(f"{source}: unknown IDX data type 0x{type_code:02x}")
     if ndim == 0:
         raise IDXFormatError(f"{source}: IDX header declares 0 dimensions")
-    header_end = 4 + 4 * ndim
-    if len(raw) < header_end:
+    if len(raw) < 4 + 4 * ndim:
         raise IDXFormatError(f"{source}: header declares {ndim} dimensions but the file ends early")
-    shape = tuple(int(d) for d in np.frombuffer(raw, ">u4", count=ndim, offset=4))
-    dtype = np.dtype(IDX_DTYPES[type_code])
-    expected = int(np.prod(shape)) * dtype.itemsize
-    actual = len(raw) - header_end
+    dims = struct.unpack(f">{ndim}I", raw[4 : 4 + 4 * ndim])
+    return IDXHeader(magic=int.from_bytes(raw[:4], "big"), type_code=type_code, dims=tuple(dims))
+
+
+def parse_idx(raw: bytes, *, source: str = "<bytes>") -> np.ndarray:
+    """Parse the bytes of an (uncompressed) IDX file into a numpy array."""
+    header = idx_header(raw, source=source)
+    expected = int(np.prod(header.dims)) * header.dtype.itemsize
+    actual = len(raw) - header.nbytes
     if actual != expected:
         raise IDXFormatError(
-            f"{source}: header says shape {shape} ({expected:,} data bytes) but the file holds {actual:,} data bytes"
+            f"{source}: header says shape {header.dims} ({expected:,} data bytes)"
+            f" but the file holds {actual:,} data bytes"
         )
-    data = np.frombuffer(raw, dtype, offset=header_end).reshape(shape)
-    return data.astype(dtype.newbyteorder("="), copy=True)
+    data = np.frombuffer(raw, header.dtype, offset=header.nbytes).reshape(header.dims)
+    return data.astype(header.dtype.newbyteorder("="), copy=True)
+
+
+def open_idx(path: Path | str) -> BinaryIO:
+    """Open an IDX file for reading its uncompressed bytes, gunzipping it if it is gzipped."""
+    path = Path(path)
+    with path.open("rb") as handle:
+        is_gzip = handle.read(2) == b"\x1f\x8b"
+    return gzip.open(path, "rb") if is_gzip else path.open("rb")
 
 
 def read_idx(path: Path | str) -> np.ndarray:
     """Read an IDX file (gzipped or not) into a numpy array, checking its header."""
-    path = Path(path)
-    with path.open("rb") as handle:
-        is_gzip = handle.read(2) == b"\x1f\x8b"
     try:
-        raw = gzip.decompress(path.read_bytes()) if is_gzip else path.read_bytes()
+        with open_idx(path) as handle:
+            raw = handle.read()
     except (OSError, EOFError) as error:
         raise IDXFormatError(f"{path}: not a readable gzip file ({error})") from error
     return parse_idx(raw, source=str(path))

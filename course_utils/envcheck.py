@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import platform
-import socket
 import sys
 import tempfile
 from dataclasses import dataclass
@@ -44,21 +43,25 @@ def framework_checks() -> list[Check]:
 
 
 def cache_check() -> Check:
-    folder = config.data_dir()
     try:
+        folder = config.data_dir()
         with tempfile.NamedTemporaryFile(dir=folder):
             pass
-        return Check("data cache", True, f"{folder} is writable")
-    except OSError as error:
-        return Check("data cache", False, f"{folder} is not writable ({error}); set COURSE_DATA_DIR")
+    except OSError as error:  # config.DataDirError says which variable, which path, what to do
+        return Check("data cache", False, str(error).replace("\n", " "))
+    return Check("data cache", True, f"{folder} is writable")
 
 
 def data_checks() -> list[Check]:
     from . import weights
 
+    try:
+        config.data_dir()
+    except config.DataDirError:
+        return [Check("data files", False, "not checked: the data cache is unusable (see above)")]
     mirror = config.data_mirror()
     checks = []
-    for name, entry in sorted(registry.load_all().items()):
+    for name, entry in sorted(registry.REGISTRY.items()):
         if name in weights.WEIGHTS and weights.find_local(name) is not None:
             state = "on disk (verified)"
         elif download.is_cached(entry):
@@ -71,17 +74,13 @@ def data_checks() -> list[Check]:
     return checks
 
 
-def network_check(host: str = "storage.googleapis.com", port: int = 443, timeout: float = 3.0) -> Check:
+def network_check(url: str = "https://storage.googleapis.com/", timeout: float = 3.0) -> Check:
     """Whether the public download servers answer (a TCP connection, nothing sent)."""
-    try:
-        with socket.create_connection((host, port), timeout=timeout):
-            return Check("network", True, f"{host} answers")
-    except OSError as error:
-        mirror = config.data_mirror()
-        hint = (
-            f"; the local mirror {mirror} will be used" if mirror else "; set COURSE_DATA_MIRROR or pre-fetch the data"
-        )
-        return Check("network", bool(mirror), f"{host} unreachable ({type(error).__name__}){hint}")
+    if download.server_answers(url, timeout):
+        return Check("network", True, f"{url} answers")
+    mirror = config.data_mirror()
+    hint = f"; the local mirror {mirror} will be used" if mirror else "; set COURSE_DATA_MIRROR or pre-fetch the data"
+    return Check("network", bool(mirror), f"{url} did not answer within {timeout:g} s{hint}")
 
 
 def environment_report(check_network: bool = True) -> list[Check]:

@@ -17,32 +17,13 @@ import numpy as np
 
 from . import download
 from .archive import safe_extract
-from .registry import RemoteFile, get, register
+from .registry import RemoteFile, get
 
-# Sizes and SHA-256s of the published archives (fast.ai's and TensorFlow's servers).
-IMAGENETTE = register(
-    RemoteFile(
-        name="imagenette/imagenette2-160",
-        relpath="imagenette/imagenette2-160.tgz",
-        urls=("https://s3.amazonaws.com/fast-ai-imageclas/imagenette2-160.tgz",),
-        size=99_003_388,
-        sha256="64d0c4859f35a461889e0147755a999a48b49bf38a7e0f9bd27003f10db02fe5",
-        description="Imagenette (fast.ai): 10 ImageNet classes, 9,469 train + 3,925 val photos, short side 160 px",
-        tags=("imagenette",),
-    )
-)
-FLOWERS = register(
-    RemoteFile(
-        name="flowers/flower_photos",
-        relpath="flowers/flower_photos.tgz",
-        urls=("https://storage.googleapis.com/download.tensorflow.org/example_images/flower_photos.tgz",),
-        size=228_813_984,
-        sha256="4c54ace7911aaffe13a365c34f650e71dd5bf1be0a58b464e5a7183e3e595d9c",
-        description="tf_flowers (TensorFlow): 3,670 flower photos in 5 classes",
-        tags=("flowers",),
-    )
-)
+# The suffixes (compared in lower case) of the image files in a folder dataset.
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif")
 
+IMAGENETTE = get("imagenette/imagenette2-160")
+FLOWERS = get("flowers/flower_photos")
 ARCHIVES = {"imagenette": IMAGENETTE, "flowers": FLOWERS}
 _DONE = ".extracted"
 
@@ -81,8 +62,25 @@ def extract_archive(entry: RemoteFile | str, *, data_dir: Path | str | None = No
     return dest
 
 
-def _class_dirs(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith("."))
+def class_folders(folder: Path | str) -> list[Path]:
+    """The class sub-folders of a ``folder/<class>/`` tree, sorted by name (hidden ones left out)."""
+    return sorted(p for p in Path(folder).iterdir() if p.is_dir() and not p.name.startswith("."))
+
+
+def image_files(folder: Path | str) -> tuple[list[Path], list[int], list[str]]:
+    """Every image file of a ``folder/<class>/<image>`` tree (sorted), its label, and the class names.
+
+    Labels index the sorted class (sub-folder) names, as in ``keras.utils.image_dataset_from_directory``;
+    image files are those whose suffix, in lower case, is in :data:`IMAGE_SUFFIXES`.
+    """
+    paths, labels, class_names = [], [], []
+    for label, class_dir in enumerate(class_folders(folder)):
+        class_names.append(class_dir.name)
+        for path in sorted(class_dir.iterdir()):
+            if path.is_file() and path.suffix.lower() in IMAGE_SUFFIXES:
+                paths.append(path)
+                labels.append(label)
+    return paths, labels, class_names
 
 
 def prepare(name: str, *, data_dir: Path | str | None = None, **fetch_kwargs) -> ImageFolder:
@@ -90,13 +88,13 @@ def prepare(name: str, *, data_dir: Path | str | None = None, **fetch_kwargs) ->
     if name not in ARCHIVES:
         raise KeyError(f"no image archive named {name!r}; have: {', '.join(ARCHIVES)}")
     root = extract_archive(ARCHIVES[name], data_dir=data_dir, **fetch_kwargs)
-    inner = _class_dirs(root)
+    inner = class_folders(root)
     top = inner[0] if len(inner) == 1 else root  # archives wrap their content in one folder
     if (top / "train").is_dir():
         train, val = top / "train", (top / "val" if (top / "val").is_dir() else None)
     else:
         train, val = top, None
-    classes = tuple(p.name for p in _class_dirs(train))
+    classes = tuple(p.name for p in class_folders(train))
     entry = ARCHIVES[name]
     return ImageFolder(name, train, val, classes, entry.urls[0] if entry.urls else entry.relpath)
 
@@ -134,25 +132,30 @@ def offline_folder(
         picked = balanced_subset(y, n, seed)
         rgb = np.repeat(x[picked][..., None], 3, axis=-1)
         write_image_folder(rgb, y[picked], FASHION_MNIST_CLASSES, dest / split)
-    classes = tuple(p.name for p in _class_dirs(dest / "train"))
+    classes = tuple(p.name for p in class_folders(dest / "train"))
     return ImageFolder(
         "offline", dest / "train", dest / "val", classes, "Fashion-MNIST (Zalando Research), from the course mirror"
     )
 
 
 def count_images(folder: Path | str) -> dict[str, int]:
-    """Number of files in each class folder."""
-    return {p.name: sum(1 for f in p.iterdir() if f.is_file()) for p in _class_dirs(Path(folder))}
+    """Number of image files in each class folder (classes without images count 0)."""
+    _, labels, class_names = image_files(folder)
+    counts = np.bincount(np.asarray(labels, dtype=np.int64), minlength=len(class_names))
+    return {name: int(n) for name, n in zip(class_names, counts, strict=True)}
 
 
 __all__ = [
     "ARCHIVES",
     "FLOWERS",
     "IMAGENETTE",
+    "IMAGE_SUFFIXES",
     "ImageFolder",
     "balanced_subset",
+    "class_folders",
     "count_images",
     "extract_archive",
+    "image_files",
     "imagenet_names",
     "offline_folder",
     "prepare",

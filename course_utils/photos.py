@@ -63,7 +63,7 @@ def write_image_folder(
     from PIL import Image
 
     dest = Path(dest)
-    for index, (image, label) in enumerate(zip(images, labels)):
+    for index, (image, label) in enumerate(zip(images, labels, strict=True)):
         folder = dest / str(class_names[int(label)]).replace("/", "_").replace(" ", "_")
         folder.mkdir(parents=True, exist_ok=True)
         array = np.asarray(image)

@@ -14,99 +14,39 @@ no public URL and are loaded by path (``MobileNetV2(weights=path)``), never by `
 
 from __future__ import annotations
 
-import hashlib
 import os
-import socket
-import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from . import config, download
-from .registry import RemoteFile, get, register
-
-_KERAS_APPS = "https://storage.googleapis.com/tensorflow/keras-applications/"
+from .registry import RemoteFile, get
 
 
 @dataclass(frozen=True)
 class WeightsFile:
-    """A weights file: its registry entry and, for Keras's files, the MD5 Keras checks.
+    """A weights file of the registry.
 
-    Keras publishes an MD5 (in ``keras/src/applications/*.py``) and no SHA-256 for its weights,
-    so their registry entries carry an empty ``sha256`` (the generic downloader never accepts
-    them) and this module verifies them by size and that MD5 instead.
+    Keras's own files carry only Keras's MD5 (``entry.md5``): Keras publishes no SHA-256 for its
+    weights, and its loader downloads them itself and checks that MD5.
     """
 
     entry: RemoteFile
-    keras_md5: str | None = None
 
     @property
     def filename(self) -> str:
         return self.entry.filename
 
-
-def _keras_file(name: str, filename: str, size: int, md5: str, what: str) -> WeightsFile:
-    entry = register(
-        RemoteFile(
-            name=name,
-            relpath=f"weights/{filename}",
-            urls=(f"{_KERAS_APPS}vgg16/{filename}",),
-            size=size,
-            sha256="",
-            description=what,
-            tags=("weights", "keras"),
-        )
-    )
-    return WeightsFile(entry, md5)
+    @property
+    def keras_md5(self) -> str | None:
+        """The MD5 Keras checks, for Keras's official files; ``None`` for the mirror's."""
+        return self.entry.md5
 
 
-def _mirror_file(name: str, filename: str, size: int, sha256: str, what: str) -> WeightsFile:
-    entry = register(
-        RemoteFile(
-            name=name,
-            relpath=f"weights/{filename}",
-            urls=(),
-            size=size,
-            sha256=sha256,
-            description=what,
-            tags=("weights", "mirror-only"),
-        )
-    )
-    return WeightsFile(entry)
-
-
-# Sizes: the bytes Keras reports when it downloads them; MD5s: keras/src/applications/vgg16.py.
-VGG16_TOP = _keras_file(
-    "weights/vgg16-imagenet",
-    "vgg16_weights_tf_dim_ordering_tf_kernels.h5",
-    553_467_096,
-    "64373286793e3c8b2b4e3219cbf3544b",
-    "VGG16 ImageNet weights, with the 1000-class top (Keras's official file)",
-)
-VGG16_NOTOP = _keras_file(
-    "weights/vgg16-imagenet-notop",
-    "vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5",
-    58_889_256,
-    "6d6bbae143d832006294945121d1f1fc",
-    "VGG16 ImageNet weights, convolutional base only (Keras's official file)",
-)
-_PORTED = (
-    "torchvision's MobileNet_V2_Weights.IMAGENET1K_V1 ported to Keras (course mirror only; not Keras's official file)"
-)
-MOBILENET_V2_TOP = _mirror_file(
-    "weights/mobilenet_v2-torchvision",
-    "mobilenet_v2_imagenet_torchvision_keras.weights.h5",
-    14_579_240,
-    "937572f5d617f66d5a486165d90f9af514441e313e4f644a23f8a53c4da5e6cd",
-    f"MobileNetV2 with top: {_PORTED}",
-)
-MOBILENET_V2_NOTOP = _mirror_file(
-    "weights/mobilenet_v2-torchvision-notop",
-    "mobilenet_v2_imagenet_torchvision_keras_notop.weights.h5",
-    9_449_296,
-    "165b319684cb9c67aa4aa76a49edd9dedd21282ccab5d7bb01e6499046ea0eaa",
-    f"MobileNetV2 without top: {_PORTED}",
-)
+VGG16_TOP = WeightsFile(get("weights/vgg16-imagenet"))
+VGG16_NOTOP = WeightsFile(get("weights/vgg16-imagenet-notop"))
+MOBILENET_V2_TOP = WeightsFile(get("weights/mobilenet_v2-torchvision"))
+MOBILENET_V2_NOTOP = WeightsFile(get("weights/mobilenet_v2-torchvision-notop"))
 WEIGHTS: dict[str, WeightsFile] = {
     w.entry.name: w for w in (VGG16_TOP, VGG16_NOTOP, MOBILENET_V2_TOP, MOBILENET_V2_NOTOP)
 }
@@ -139,29 +79,9 @@ def keras_models_dir() -> Path:
     return Path(home) / "models"
 
 
-def md5_of(path: Path | str) -> str:
-    """MD5 of a file (the hash Keras checks its weights with)."""
-    digest = hashlib.md5()  # noqa: S324 (integrity check against Keras's published hash)
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def verify(weights: WeightsFile | str, path: Path | str) -> str | None:
     """``None`` if ``path`` is a good copy, else why not (size, SHA-256 or Keras's MD5)."""
-    weights = _resolve(weights)
-    if weights.entry.sha256:
-        return download.verify(weights.entry, path)
-    path = Path(path)
-    if not path.is_file():
-        return "missing"
-    size = path.stat().st_size
-    if size != weights.entry.size:
-        return f"size {size:,} bytes, expected {weights.entry.size:,}"
-    if md5_of(path) != weights.keras_md5:
-        return f"MD5 differs from Keras's {weights.keras_md5}"
-    return None
+    return download.verify(_resolve(weights).entry, path)
 
 
 def local_candidates(
@@ -187,17 +107,6 @@ def find_local(weights: WeightsFile | str, **where) -> Path | None:
         if verify(weights, path) is None:
             return path
     return None
-
-
-def server_answers(url: str, timeout: float = 3.0) -> bool:
-    """Whether the host of ``url`` accepts a TCP connection (nothing is sent)."""
-    parts = urllib.parse.urlsplit(url)
-    port = parts.port or (443 if parts.scheme == "https" else 80)
-    try:
-        with socket.create_connection((parts.hostname, port), timeout=timeout):
-            return True
-    except OSError:
-        return False
 
 
 def _keras_download(weights: WeightsFile, url: str, keras_dir: Path) -> Path:
@@ -269,7 +178,7 @@ def install_for_keras(
         tried.append(("download", "not attempted (downloads are off here)"))
     else:
         for url in weights.entry.urls:
-            if not server_answers(url, timeout):
+            if not download.server_answers(url, timeout):
                 tried.append((url, f"server did not answer within {timeout:g} s"))
                 continue
             try:
@@ -338,8 +247,6 @@ __all__ = [
     "install_class_index",
     "install_for_keras",
     "keras_models_dir",
-    "md5_of",
     "mirror_weights_path",
-    "server_answers",
     "verify",
 ]

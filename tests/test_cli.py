@@ -37,3 +37,10 @@ def test_unknown_name_is_a_clear_error(capsys):
 
 def test_check_passes_on_committed_notebooks(capsys):
     assert main(["check", str(PROJECT_ROOT / "notebooks" / "00_start_here.ipynb")]) == 0
+
+
+def test_unusable_cache_is_a_clear_error(tmp_path, monkeypatch, capsys):
+    (tmp_path / "a-file").write_text("not a folder")
+    monkeypatch.setenv("COURSE_DATA_DIR", str(tmp_path / "a-file"))
+    assert main(["data", "verify", "mnist/t10k-labels"]) == 2
+    assert "COURSE_DATA_DIR" in capsys.readouterr().err

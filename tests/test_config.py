@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+
+import pytest
+
 from course_utils import config
 
 
@@ -37,3 +41,36 @@ def test_relative_paths_are_taken_from_the_project_root(monkeypatch, tmp_path):
     assert config.data_mirror() == "https://example.org/course-data/"
     monkeypatch.setenv("COURSE_DATA_DIR", "build/cache")
     assert config.data_dir() == root / "build" / "cache" and (root / "build" / "cache").is_dir()
+
+
+def test_data_dir_that_is_a_file_names_the_variable_path_and_fix(monkeypatch, tmp_path):
+    (tmp_path / "a-file").write_text("not a folder")
+    monkeypatch.setenv("COURSE_DATA_DIR", str(tmp_path / "a-file"))
+    with pytest.raises(config.DataDirError) as info:
+        config.data_dir()
+    message = str(info.value)
+    for part in ("COURSE_DATA_DIR=", str(tmp_path / "a-file"), "is a file, not a folder", "Set COURSE_DATA_DIR to"):
+        assert part in message
+
+
+def test_data_dir_under_a_file_cannot_be_created(monkeypatch, tmp_path):
+    (tmp_path / "a-file").write_text("not a folder")
+    monkeypatch.setenv("COURSE_DATA_DIR", str(tmp_path / "a-file" / "cache"))
+    with pytest.raises(config.DataDirError, match="cannot be created: part of that path is a file"):
+        config.data_dir()
+
+
+@pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0, reason="root may write anywhere")
+def test_unwritable_data_dir(monkeypatch, tmp_path):
+    locked = tmp_path / "locked"
+    locked.mkdir(mode=0o500)
+    for value, problem in ((locked, "cannot write to"), (locked / "cache", "cannot be created")):
+        monkeypatch.setenv("COURSE_DATA_DIR", str(value))
+        with pytest.raises(config.DataDirError, match=problem):
+            config.data_dir()
+
+
+def test_folder_reported_unwritable_by_the_system(monkeypatch, tmp_path):
+    monkeypatch.setattr(config.os, "access", lambda path, mode: False)
+    with pytest.raises(config.DataDirError, match=r"which is a folder this user cannot write to\.\nSet COURSE"):
+        config.writable_folder(tmp_path, "COURSE_DATA_DIR='x'")

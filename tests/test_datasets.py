@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import course_utils as cu
-from course_utils.datasets import IDXFormatError, parse_idx, read_idx
+from course_utils.datasets import IDXFormatError, idx_header, parse_idx, read_idx
 
 
 def idx_bytes(array: np.ndarray) -> bytes:
@@ -25,13 +25,22 @@ def test_parse_idx_roundtrip(tmp_path):
     assert np.array_equal(read_idx(path), array)
 
 
+def test_idx_header_decodes_magic_and_dims():
+    header = idx_header(idx_bytes(np.zeros((5, 3, 2), np.uint8)))
+    assert header.magic == 0x00000803
+    assert (header.type_code, header.ndim, header.dims) == (0x08, 3, (5, 3, 2))
+    assert header.type_name == "unsigned byte" and header.dtype == np.uint8
+    assert header.nbytes == 16
+
+
 @pytest.mark.parametrize(
     "raw, match",
     [
         (b"\x00\x00", "too short"),
-        (b"\x01\x00\x08\x01" + struct.pack(">I", 1) + b"\x00", "magic"),
+        (b"\x01\x00\x08\x01" + struct.pack(">I", 1) + b"\x00", "two zero bytes"),
         (b"\x00\x00\x42\x01" + struct.pack(">I", 1) + b"\x00", "data type"),
-        (b"\x00\x00\x08\x03" + struct.pack(">I", 5), "ends early"),
+        (b"\x00\x00\x08\x00", "0 dimensions"),
+        (b"\x00\x00\x08\x03" + struct.pack(">I", 5), "declares 3 dimensions but the file ends early"),
         (b"\x00\x00\x08\x01" + struct.pack(">I", 10) + b"\x00" * 7, "holds 7"),
     ],
 )

@@ -117,3 +117,14 @@ def test_offline_folder(tmp_path):
     assert set(imagefolders.count_images(folder.val).values()) == {2}
     image = Image.open(next((folder.train / "Bag").iterdir()))
     assert image.mode == "RGB" and image.size == (28, 28)
+
+
+def test_image_files_and_counts(tmp_path):
+    for relpath in ("cat/a.JPEG", "cat/b.png", "cat/notes.txt", "dog/c.jpg", ".cache/d.png", "empty/.keep"):
+        (tmp_path / relpath).parent.mkdir(exist_ok=True)
+        (tmp_path / relpath).write_bytes(b"x")
+    paths, labels, class_names = imagefolders.image_files(tmp_path)
+    assert [p.relative_to(tmp_path).as_posix() for p in paths] == ["cat/a.JPEG", "cat/b.png", "dog/c.jpg"]
+    assert labels == [0, 0, 1] and class_names == ["cat", "dog", "empty"]
+    assert imagefolders.count_images(tmp_path) == {"cat": 2, "dog": 1, "empty": 0}
+    assert [p.name for p in imagefolders.class_folders(tmp_path)] == ["cat", "dog", "empty"]
