@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import numpy as np  # noqa: E402
 
-from course_utils import conv  # noqa: E402
+from course_utils.lessons import convolution as conv  # noqa: E402
 
 CHECKED = (32, 28, 28, 8, 16)  # batch, height, width, C_in, C_out
 MIN_SPEEDUP = 100.0

@@ -1,4 +1,4 @@
-"""course_utils.conv against TensorFlow (tf.nn, GradientTape) and central differences.
+"""course_utils.lessons.convolution (notebook 04) against TensorFlow (tf.nn, GradientTape) and central differences.
 
 Tolerances: in float64, forward passes and gradients agree with TensorFlow to 1e-10 (absolute)
 and with central differences (step 1e-6) to 1e-6; in float32, forward passes agree with
@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from course_utils import conv
+from course_utils.lessons import convolution as conv
 
 tf = pytest.importorskip("tensorflow")
 
@@ -161,6 +161,17 @@ def test_conv2d_float32_matches_tf():
         np.testing.assert_allclose(ours, ref, rtol=0, atol=1e-4 * max(1.0, np.abs(ref).max()))
 
 
+def test_correlate2d_loops_matches_scipy():
+    import scipy.signal
+
+    rng = np.random.default_rng(9)
+    for shape, kernel in [((6, 7), (3, 3)), ((5, 5), (2, 4)), ((4, 9), (4, 1)), ((3, 3), (3, 3))]:
+        x, k = rng.standard_normal(shape), rng.standard_normal(kernel)
+        np.testing.assert_allclose(
+            conv.correlate2d_loops(x, k), scipy.signal.correlate2d(x, k, mode="valid"), rtol=0, atol=1e-12
+        )
+
+
 def test_loops_equal_vectorised():
     for index, cfg in enumerate(configs(20, seed=3)):
         x, w, b = arrays(cfg, seed=index)
@@ -207,6 +218,11 @@ def numerical_grad(f, array, step=NUM_STEP):
     return grad
 
 
+def weighted_sum(f, dy, *args):
+    """The loss sum(f(*args) * dy) as a function of nothing: its gradient with respect to f's output is dy."""
+    return lambda: float(np.sum(f(*args) * dy))
+
+
 @pytest.mark.parametrize("index, cfg", list(enumerate(configs(N_CONFIGS, seed=5))))
 def test_conv2d_backward_matches_gradient_tape(index, cfg):
     x, w, b = arrays(cfg, seed=index)
@@ -249,7 +265,7 @@ def test_conv2d_backward_matches_central_differences(index, cfg):
     x, w, b = arrays(cfg, seed=index)
     args = (cfg["stride"], cfg["padding"])
     dy = np.random.default_rng(index).standard_normal(conv.conv2d(x, w, b, *args).shape)
-    loss = lambda: float(np.sum(conv.conv2d(x, w, b, *args) * dy))  # noqa: E731
+    loss = weighted_sum(conv.conv2d, dy, x, w, b, *args)
     dx, dw, db = conv.conv2d_backward(dy, x, w, *args)
     for ours, array in ((dx, x), (dw, w), (db, b)):
         np.testing.assert_allclose(ours, numerical_grad(loss, array), rtol=NUM_RTOL, atol=NUM_ATOL)
@@ -262,7 +278,7 @@ def test_pool_backward_matches_central_differences(kind):
         x, _, _ = arrays(cfg, seed=index)
         args = (cfg["kernel"], cfg["stride"], cfg["padding"])
         dy = np.random.default_rng(index).standard_normal(forward(x, *args).shape)
-        loss = lambda: float(np.sum(forward(x, *args) * dy))  # noqa: E731
+        loss = weighted_sum(forward, dy, x, *args)
         np.testing.assert_allclose(backward(dy, x, *args), numerical_grad(loss, x), rtol=NUM_RTOL, atol=NUM_ATOL)
 
 
@@ -275,7 +291,7 @@ def test_avg_pool_backward_where_window_exceeds_input(shape, pool, stride):
     # differences of TensorFlow's own forward pass (TF 2.21); ours agrees with them.
     x = np.random.default_rng(0).standard_normal(shape)
     dy = np.random.default_rng(1).standard_normal(conv.avg_pool2d(x, pool, stride, "same").shape)
-    tf_loss = lambda: float(np.sum(tf.nn.avg_pool2d(tf.constant(x), pool, stride, "SAME").numpy() * dy))  # noqa: E731
+    tf_loss = weighted_sum(lambda a: tf.nn.avg_pool2d(tf.constant(a), pool, stride, "SAME").numpy(), dy, x)
     np.testing.assert_allclose(
         conv.avg_pool2d_backward(dy, x, pool, stride, "same"), numerical_grad(tf_loss, x), rtol=NUM_RTOL, atol=NUM_ATOL
     )
