@@ -41,17 +41,19 @@ def measure(x, y, x_test, y_test, *, use_dataset: bool, compile_options: dict, e
     (median seconds per epoch, test accuracy)."""
     import keras
 
-    from course_utils import models, pipelines, training
+    from course_utils import training
+    from course_utils.lessons import mnist_models
+    from course_utils.lessons.preprocessing import dataset_from_arrays
 
     keras.utils.set_random_seed(seed)
-    model = (build or models.build_fcn)()
+    model = (build or mnist_models.build_fcn)()
     model.compile(
         optimizer=keras.optimizers.Adam(), loss="categorical_crossentropy", metrics=["accuracy"], **compile_options
     )
     timer = training.EpochTimer()
     if use_dataset:
         model.fit(
-            pipelines.dataset_from_arrays(x, y, batch_size=128, seed=seed, cache=False),
+            dataset_from_arrays(x, y, batch_size=128, seed=seed, cache=False),
             epochs=epochs,
             shuffle=False,
             verbose=0,
@@ -79,14 +81,15 @@ def main(argv: list[str] | None = None) -> int:
     import keras
 
     import course_utils as cu
-    from course_utils import models, training
+    from course_utils import training
+    from course_utils.lessons import mnist_models
 
     mnist = cu.load_mnist(progress=False)
     (x_train, y_train), (x_test, y_test) = mnist
-    x = models.to_model_input(x_train, channels_last=False)
+    x = mnist_models.to_model_input(x_train, channels_last=False)
     y = keras.utils.to_categorical(y_train, 10)
     (x_fit, y_fit), _ = training.split_validation(x, y, 0.1)
-    x_test = models.to_model_input(x_test, channels_last=False)
+    x_test = mnist_models.to_model_input(x_test, channels_last=False)
     y_test = keras.utils.to_categorical(y_test, 10)
 
     rows = []
@@ -127,23 +130,23 @@ def _xla_where_it_does_not_pay(mnist, args) -> None:
     """FCN + dropout and the course CNN, NumPy arrays + steps_per_execution, with and without jit_compile."""
     import keras
 
-    from course_utils import models
+    from course_utils.lessons import mnist_models
 
     (x_train, y_train), (x_test, y_test) = mnist
     y = keras.utils.to_categorical(y_train[: args.xla_images], 10)
     y_t = keras.utils.to_categorical(y_test, 10)
     spe = {"steps_per_execution": args.steps_per_execution}
     cases = [
-        ("FCN + dropout 0.2", lambda: models.build_fcn(dropout=0.2), False),
-        ("CNN (models.build_cnn())", models.build_cnn, True),
+        ("FCN + dropout 0.2", lambda: mnist_models.build_fcn(dropout=0.2), False),
+        ("CNN (build_cnn())", mnist_models.build_cnn, True),
     ]
     print(
         f"\nwith and without XLA, {args.xla_images:,} training images, NumPy arrays, "
         f"steps_per_execution={args.steps_per_execution}:"
     )
     for label, build, channels in cases:
-        x = models.to_model_input(x_train[: args.xla_images], channels_last=channels)
-        x_t = models.to_model_input(x_test, channels_last=channels)
+        x = mnist_models.to_model_input(x_train[: args.xla_images], channels_last=channels)
+        x_t = mnist_models.to_model_input(x_test, channels_last=channels)
         seconds = {}
         for jit in (False, True):
             runs = [

@@ -1,4 +1,5 @@
-"""Augmentation builders, stateless tf.image augmentation, reproducible pipelines, the grid."""
+"""Notebook 03's augmentation: layer catalogue, digit and photo pipelines, stateless tf.image
+augmentation, the reproducible tf.data pipeline, the grid of draws."""
 
 from __future__ import annotations
 
@@ -9,8 +10,10 @@ matplotlib.use("Agg")
 import numpy as np
 import pytest
 
-from course_utils import augment, photos
+from course_utils import photos
 from course_utils.datasets import load_mnist
+from course_utils.lessons import augmentation
+from course_utils.pipelines import measure_throughput
 
 
 @pytest.fixture(scope="module")
@@ -30,14 +33,14 @@ def _in_range(x) -> bool:
 
 
 def test_degrees_is_a_fraction_of_a_turn():
-    assert augment.degrees(90) == 0.25
+    assert augmentation.degrees(90) == 0.25
 
 
 @pytest.mark.parametrize("kind", ["digit", "photo"])
 def test_catalogue_keeps_shape_and_range_and_is_identity_at_inference(kind, digits, photo):
     batch = digits[:4] if kind == "digit" else np.stack([photo] * 3)
     crop = (20, 20) if kind == "digit" else (40, 40)
-    catalogue = augment.augmentation_catalogue(seed=0, crop=crop, color=(kind == "photo"))
+    catalogue = augmentation.augmentation_catalogue(seed=0, crop=crop, color=(kind == "photo"))
     assert ("hue" in catalogue) == (kind == "photo")
     for name, layer in catalogue.items():
         out = np.asarray(layer(batch, training=True))
@@ -50,7 +53,7 @@ def test_catalogue_keeps_shape_and_range_and_is_identity_at_inference(kind, digi
 
 
 def test_digit_pipeline_changes_digits_in_training_only(digits):
-    pipeline = augment.digit_augmentation(seed=1)
+    pipeline = augmentation.digit_augmentation(seed=1)
     out = np.asarray(pipeline(digits, training=True))
     assert out.shape == digits.shape and _in_range(out)
     assert not np.allclose(out, digits)
@@ -59,15 +62,16 @@ def test_digit_pipeline_changes_digits_in_training_only(digits):
 
 def test_photo_pipeline_with_and_without_crop(photo):
     batch = np.stack([photo] * 2)
-    out = np.asarray(augment.photo_augmentation(seed=2)(batch, training=True))
+    out = np.asarray(augmentation.photo_augmentation(seed=2)(batch, training=True))
     assert out.shape == batch.shape and _in_range(out)
-    cropped = augment.photo_augmentation(seed=2, crop=(32, 32))
+    cropped = augmentation.photo_augmentation(seed=2, crop=(32, 32))
     assert np.asarray(cropped(batch, training=True)).shape == (2, 32, 32, 3)
-    assert np.array_equal(np.asarray(augment.photo_augmentation(seed=2)(batch, training=False)), batch)
+    assert np.array_equal(np.asarray(augmentation.photo_augmentation(seed=2)(batch, training=False)), batch)
 
 
 def test_seeded_pipelines_repeat_their_draws(digits, photo):
-    for build, x in ((augment.digit_augmentation, digits), (augment.photo_augmentation, np.stack([photo] * 2))):
+    photos_batch = np.stack([photo] * 2)
+    for build, x in ((augmentation.digit_augmentation, digits), (augmentation.photo_augmentation, photos_batch)):
         first = np.asarray(build(seed=7)(x, training=True))
         again = np.asarray(build(seed=7)(x, training=True))
         other = np.asarray(build(seed=8)(x, training=True))
@@ -78,11 +82,11 @@ def test_seeded_pipelines_repeat_their_draws(digits, photo):
 def test_random_draws_and_grid(digits):
     import matplotlib.pyplot as plt
 
-    layer = augment.augmentation_catalogue(seed=3, crop=(20, 20), color=False)["random crop 20×20"]
-    draws = augment.random_draws(layer, digits[0], 4)
+    layer = augmentation.augmentation_catalogue(seed=3, crop=(20, 20), color=False)["random crop 20×20"]
+    draws = augmentation.random_draws(layer, digits[0], 4)
     assert draws.shape == (4, 20, 20, 1)
-    assert len({d.tobytes() for d in augment.random_draws(layer, digits[0], 6)}) > 1, "one crop per call"
-    fig = augment.show_augmentations(digits[0], {"zoom": augment.digit_augmentation(seed=0)}, n_draws=3)
+    assert len({d.tobytes() for d in augmentation.random_draws(layer, digits[0], 6)}) > 1, "one crop per call"
+    fig = augmentation.show_augmentations(digits[0], {"zoom": augmentation.digit_augmentation(seed=0)}, n_draws=3)
     assert len([ax for ax in fig.axes if ax.images]) == 4
     plt.close(fig)
 
@@ -91,9 +95,9 @@ def test_stateless_digit_augment_depends_only_on_its_seed(digits):
     import tensorflow as tf
 
     image = tf.constant(digits[0])
-    a = augment.stateless_digit_augment(image, tf.constant([1, 2], tf.int64)).numpy()
-    b = augment.stateless_digit_augment(image, tf.constant([1, 2], tf.int64)).numpy()
-    c = augment.stateless_digit_augment(image, tf.constant([1, 3], tf.int64)).numpy()
+    a = augmentation.stateless_digit_augment(image, tf.constant([1, 2], tf.int64)).numpy()
+    b = augmentation.stateless_digit_augment(image, tf.constant([1, 2], tf.int64)).numpy()
+    c = augmentation.stateless_digit_augment(image, tf.constant([1, 3], tf.int64)).numpy()
     assert a.shape == digits[0].shape and _in_range(a)
     np.testing.assert_array_equal(a, b)
     assert not np.array_equal(a, c)
@@ -104,19 +108,34 @@ def test_augmented_dataset_is_reproducible(digits, parallel):
     labels = np.arange(len(digits))
 
     def build(seed):
-        return augment.augmented_dataset(
-            digits, labels, augment.stateless_digit_augment, seed=seed, batch_size=4, parallel=parallel, epochs=2
+        return augmentation.augmented_dataset(
+            digits, labels, augmentation.stateless_digit_augment, seed=seed, batch_size=4, parallel=parallel, epochs=2
         )
 
-    first, again, other = (augment.first_batch(build(s)) for s in (5, 5, 6))
-    np.testing.assert_array_equal(first[0], again[0])
-    np.testing.assert_array_equal(first[1], again[1])
-    assert not np.array_equal(first[0], other[0])
+    first, again, other = (list(build(s).as_numpy_iterator()) for s in (5, 5, 6))
+    for (x1, y1), (x2, y2) in zip(first, again, strict=True):
+        np.testing.assert_array_equal(x1, x2)
+        np.testing.assert_array_equal(y1, y2)
+    assert not np.array_equal(first[0][0], other[0][0])
+    # the second epoch (repeated inside the pipeline) draws anew for the same images
+    epochs = []
+    for batches in (first[:2], first[2:]):
+        x, y = np.concatenate([b[0] for b in batches]), np.concatenate([b[1] for b in batches])
+        assert sorted(y.tolist()) == labels.tolist()
+        epochs.append(x[np.argsort(y)])
+    assert not np.array_equal(*epochs)
     assert sum(int(x.shape[0]) for x, _ in build(5)) == 2 * len(digits)
-    assert augment.images_per_second(build(5)) > 0
+    assert measure_throughput(build(5), repeats=2).images == 2 * len(digits)
 
 
 def test_augmented_dataset_without_augmentation_keeps_images(digits):
     labels = np.arange(len(digits))
-    x, y = augment.first_batch(augment.augmented_dataset(digits, labels, None, seed=0, batch_size=len(digits)))
+    pipeline = augmentation.augmented_dataset(digits, labels, None, seed=0, batch_size=len(digits))
+    x, y = next(pipeline.as_numpy_iterator())
     np.testing.assert_array_equal(x, digits[y])
+
+
+def test_old_import_path_forwards_the_same_function():
+    from course_utils import augment as old_path
+
+    assert old_path.digit_augmentation is augmentation.digit_augmentation
