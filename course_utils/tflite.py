@@ -1,29 +1,16 @@
-"""Converting a Keras model to TensorFlow Lite, quantising it, and running it.
+"""Running TensorFlow Lite models: the interpreter, batched prediction, accuracy.
 
-``tf.lite.TFLiteConverter`` converts; the interpreter comes from the ``ai_edge_litert`` package
-(LiteRT, TensorFlow Lite's new name) when it is installed, else from ``tf.lite.Interpreter``,
-which TensorFlow marks as deprecated but still ships.
+Notebook 07 converts (``course_utils.lessons.frontiers.convert_to_tflite``); this module runs the
+``.tflite`` flatbuffer. The interpreter comes from the ``ai_edge_litert`` package (LiteRT,
+TensorFlow Lite's new name) when it is installed, else from ``tf.lite.Interpreter``, which
+TensorFlow marks as deprecated but still ships.
 """
 
 from __future__ import annotations
 
-import contextlib
-import io
 import warnings
 
 import numpy as np
-
-
-def convert(model, *, quantize: bool = False) -> bytes:
-    """The model as a ``.tflite`` flatbuffer; ``quantize=True`` applies dynamic-range
-    post-training quantisation (``tf.lite.Optimize.DEFAULT``: weights stored as int8)."""
-    import tensorflow as tf
-
-    converter = tf.lite.TFLiteConverter.from_keras_model(model)
-    if quantize:
-        converter.optimizations = [tf.lite.Optimize.DEFAULT]
-    with contextlib.redirect_stdout(io.StringIO()):  # the export prints the model's signature
-        return converter.convert()
 
 
 def runtime() -> str:

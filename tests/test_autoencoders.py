@@ -1,6 +1,6 @@
 import numpy as np
 
-from course_utils.autoencoders import build_autoencoder
+from course_utils.lessons.frontiers import build_autoencoder
 
 
 def test_shapes_and_shared_layers():

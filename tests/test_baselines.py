@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from course_utils.baselines import hog_features, pixel_features
+from course_utils.lessons.frontiers import hog_features, pixel_features
 
 
 def test_pixel_features():

@@ -1,7 +1,12 @@
 import numpy as np
 import pytest
 
-from course_utils.privacy import loss_threshold_attack, per_example_loss
+from course_utils.lessons.frontiers import (
+    loss_threshold_attack,
+    per_example_loss,
+    per_example_loss_from_logits,
+    softmax_logits,
+)
 
 
 def test_per_example_loss():
@@ -21,8 +26,6 @@ def test_attack_separable_and_indistinguishable():
 
 
 def test_loss_from_logits_matches_and_keeps_confident_losses_apart():
-    from course_utils.privacy import per_example_loss_from_logits
-
     logits = np.array([[2.0, 0.5, -1.0], [0.0, 0.0, 0.0]])
     p = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
     np.testing.assert_allclose(per_example_loss_from_logits(logits, [0, 2]), per_example_loss(p, np.array([0, 2])))
@@ -33,8 +36,7 @@ def test_loss_from_logits_matches_and_keeps_confident_losses_apart():
 def test_softmax_logits():
     import keras
 
-    from course_utils.models import build_fcn
-    from course_utils.privacy import softmax_logits
+    from course_utils.lessons.mnist_models import build_fcn
 
     model = build_fcn((4, 4), hidden=(8,))
     x = np.random.default_rng(0).random((3, 4, 4), dtype=np.float32)

@@ -1,14 +1,15 @@
 import numpy as np
 
 from course_utils import tflite
-from course_utils.models import build_cnn
+from course_utils.lessons.frontiers import convert_to_tflite
+from course_utils.lessons.mnist_models import build_cnn
 
 
 def test_convert_quantise_and_predict():
     model = build_cnn(filters=(4, 8), dense=16)
     x = np.random.default_rng(0).random((5, 28, 28, 1), dtype=np.float32)
-    plain = tflite.convert(model)
-    small = tflite.convert(model, quantize=True)
+    plain = convert_to_tflite(model)
+    small = convert_to_tflite(model, quantize=True)
     assert len(small) < len(plain)
     np.testing.assert_allclose(tflite.predict(plain, x, batch_size=2), model.predict(x, verbose=0), atol=1e-5)
     q = tflite.predict(small, x, batch_size=3)
