@@ -1,4 +1,4 @@
-"""Training plumbing: a seconds-per-epoch timer, a tf.data input pipeline, comparing runs."""
+"""Training plumbing: a seconds-per-epoch timer, the validation split of ``fit``, comparing two models' weights."""
 
 from __future__ import annotations
 
@@ -50,6 +50,6 @@ def split_validation(x: np.ndarray, y: np.ndarray, fraction: float = 0.1):
 def max_weight_difference(model_a, model_b) -> float:
     """The largest absolute difference between two models' corresponding weights."""
     a, b = model_a.get_weights(), model_b.get_weights()
-    if len(a) != len(b) or any(u.shape != v.shape for u, v in zip(a, b)):
+    if len(a) != len(b) or any(u.shape != v.shape for u, v in zip(a, b, strict=True)):
         raise ValueError("the models do not have the same weight shapes")
-    return float(max((np.abs(u - v).max() for u, v in zip(a, b)), default=0.0))
+    return float(max((np.abs(u - v).max() for u, v in zip(a, b, strict=True)), default=0.0))

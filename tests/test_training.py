@@ -1,4 +1,4 @@
-"""The epoch timer, the tf.data pipeline, the validation split and weight comparison."""
+"""The epoch timer, the validation split and weight comparison."""
 
 from __future__ import annotations
 
