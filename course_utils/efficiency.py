@@ -17,17 +17,15 @@ def count_params(model) -> int:
 def count_flops(model, batch_size: int = 1) -> int:
     """Floating-point operations of one forward pass, counted by TensorFlow's profiler.
 
-    A multiply-add counts as 2 FLOPs (the profiler's convention). Returns FLOPs for
-    ``batch_size`` inputs.
+    The profiler reads the graph that ``tf.function`` traces for the model; the shapes of the
+    weights are known there, so they need not be frozen into constants first. A multiply-add
+    counts as 2 FLOPs (the profiler's convention). Returns FLOPs for ``batch_size`` inputs.
     """
     import tensorflow as tf
-    from tensorflow.python.framework.convert_to_constants import convert_variables_to_constants_v2
 
     shape = [batch_size, *model.inputs[0].shape[1:]]
     spec = tf.TensorSpec(shape, model.inputs[0].dtype)
-    concrete = tf.function(lambda x: model(x, training=False)).get_concrete_function(spec)
-    frozen = convert_variables_to_constants_v2(concrete)
-    graph = frozen.graph
+    graph = tf.function(lambda x: model(x, training=False)).get_concrete_function(spec).graph
     opts = tf.compat.v1.profiler.ProfileOptionBuilder.float_operation()
     opts["output"] = "none"
     info = tf.compat.v1.profiler.profile(graph=graph, run_meta=tf.compat.v1.RunMetadata(), cmd="op", options=opts)
@@ -57,14 +55,3 @@ def latency_ms(model, batch_size: int = 1, repeats: int = 20, warmup: int = 3) -
         forward(x).numpy()
         times.append(time.perf_counter() - start)
     return float(np.median(times) * 1000.0)
-
-
-def model_summary_row(name: str, model, *, latency_repeats: int = 20) -> dict:
-    """One row of an efficiency table: parameters, FLOPs, size and latency of a model."""
-    return {
-        "model": name,
-        "parameters": count_params(model),
-        "MFLOPs / image": count_flops(model) / 1e6,
-        "size (MB)": model_size_bytes(model) / 1e6,
-        "CPU latency (ms / image)": latency_ms(model, repeats=latency_repeats),
-    }

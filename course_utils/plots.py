@@ -1,4 +1,4 @@
-"""Plots the notebooks share: image grids, learning curves, bar charts."""
+"""Plots the notebooks share: image grids, learning curves, bar charts, heatmap overlays."""
 
 from __future__ import annotations
 
@@ -96,3 +96,21 @@ def bar_counts(counts: Sequence[int], labels: Sequence[str], *, title: str = "",
     ax.set_title(title)
     fig.tight_layout()
     return fig
+
+
+def overlay_heatmap(image: np.ndarray, heatmap: np.ndarray, alpha: float = 0.45) -> np.ndarray:
+    """Resize ``heatmap`` to the image and blend it in (jet colours); returns RGB in [0, 1].
+
+    ``image`` may be greyscale or RGB, in [0, 1] or 0-255.
+    """
+    import matplotlib
+    from skimage.transform import resize
+
+    image = np.asarray(image, dtype=np.float32)
+    if image.max() > 1.0:
+        image = image / 255.0
+    if image.ndim == 2 or image.shape[-1] == 1:
+        image = np.repeat(image.reshape(image.shape[0], image.shape[1], 1), 3, axis=-1)
+    big = resize(heatmap, image.shape[:2], order=1, mode="reflect", anti_aliasing=False)
+    colours = matplotlib.colormaps["jet"](big)[..., :3]
+    return np.clip((1 - alpha) * image + alpha * colours, 0.0, 1.0)

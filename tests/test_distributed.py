@@ -1,4 +1,4 @@
-"""Streaming pipelines and training under tf.distribute (two logical CPU devices, in a subprocess)."""
+"""Streaming pipelines (course_utils.distributed) and notebook 06's train_with_strategy on two logical CPUs."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from course_utils import scaling
+from course_utils import distributed
 from course_utils.photos import write_image_folder
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -32,21 +32,21 @@ def _folder(root: Path, per_class: int = 6) -> Path:
 
 def test_streaming_dataset_reads_every_image_with_its_label(tmp_path):
     folder = _folder(tmp_path / "imgs")
-    ds = scaling.make_streaming_dataset(folder, image_size=16, batch_size=4, shuffle=False)
-    xs, ys = zip(*[(x.numpy(), y.numpy()) for x, y in ds])
+    ds = distributed.make_streaming_dataset(folder, image_size=16, batch_size=4, shuffle=False)
+    xs, ys = zip(*[(x.numpy(), y.numpy()) for x, y in ds], strict=True)
     x, y = np.concatenate(xs), np.concatenate(ys)
     assert x.shape == (18, 16, 16, 3) and x.dtype == np.float32
-    names = scaling.class_names_of(folder)
+    names = distributed.class_names_of(folder)
     assert names == ["blue", "green", "red"]
-    for image, label in zip(x, y):  # the dominant channel matches the folder's colour
+    for image, label in zip(x, y, strict=True):  # the dominant channel matches the folder's colour
         assert int(np.argmax(image.mean(axis=(0, 1)))) == {"red": 0, "green": 1, "blue": 2}[names[label]]
 
 
 def test_tfrecord_shards_round_trip(tmp_path):
     folder = _folder(tmp_path / "imgs")
-    shards = scaling.write_tfrecord_shards(folder, tmp_path / "shards", num_shards=3)
+    shards = distributed.write_tfrecord_shards(folder, tmp_path / "shards", num_shards=3)
     assert len(shards) == 3 and all(p.stat().st_size > 0 for p in shards)
-    ds = scaling.make_tfrecord_dataset(
+    ds = distributed.make_tfrecord_dataset(
         str(tmp_path / "shards" / "*.tfrecord"), image_size=16, batch_size=5, shuffle=False
     )
     labels = np.concatenate([y.numpy() for _, y in ds])
@@ -54,10 +54,10 @@ def test_tfrecord_shards_round_trip(tmp_path):
 
 
 def test_tf_config():
-    config = scaling.tf_config(["a:1", "b:2"], 1)
+    config = distributed.tf_config(["a:1", "b:2"], 1)
     assert config == {"cluster": {"worker": ["a:1", "b:2"]}, "task": {"type": "worker", "index": 1}}
     with pytest.raises(ValueError):
-        scaling.tf_config(["a:1"], 1)
+        distributed.tf_config(["a:1"], 1)
 
 
 SCRIPT = textwrap.dedent("""
@@ -66,7 +66,8 @@ SCRIPT = textwrap.dedent("""
     cpu = tf.config.list_physical_devices("CPU")[0]
     tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
     import keras
-    from course_utils import scaling
+    from course_utils import distributed
+    from course_utils.lessons.transfer import train_with_strategy
 
     folder, image_size, global_batch = sys.argv[1], 16, 6
     strategy = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
@@ -79,11 +80,12 @@ SCRIPT = textwrap.dedent("""
         return model
 
     def dataset_fn(context):
-        return scaling.make_streaming_dataset(folder, image_size=image_size, shuffle=True, seed=context.input_pipeline_id,
-                                              batch_size=context.get_per_replica_batch_size(global_batch),
-                                              input_context=context).repeat()
+        return distributed.make_streaming_dataset(folder, image_size=image_size, shuffle=True,
+                                                  seed=context.input_pipeline_id,
+                                                  batch_size=context.get_per_replica_batch_size(global_batch),
+                                                  input_context=context).repeat()
 
-    model, history = scaling.train_with_strategy(build, dataset_fn, strategy, epochs=3, steps_per_epoch=5)
+    model, history = train_with_strategy(build, dataset_fn, strategy, epochs=3, steps_per_epoch=5)
     kernel = model.layers[-1].kernel.value  # the tf.distribute variable behind Keras's
     copies = getattr(kernel, "values", (kernel,))
     replicas = [v.numpy() for v in copies]

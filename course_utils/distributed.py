@@ -1,16 +1,15 @@
-"""Training at ImageNet scale: streaming input pipelines, mixed precision and ``tf.distribute``.
+"""Input for distributed, ImageNet-scale training: streaming pipelines, TFRecord shards, ``TF_CONFIG``.
 
 The pipelines read images from disk batch by batch (a directory tree of image files, or
-TFRecord shards) and never hold the dataset in memory. :func:`train_with_strategy` builds
-and trains a model under any ``tf.distribute`` strategy: the default one (a single device),
-``MirroredStrategy`` (several GPUs of one machine) or ``MultiWorkerMirroredStrategy`` (several
-machines, each told its role by the ``TF_CONFIG`` environment variable).
+TFRecord shards) and never hold the dataset in memory; given a ``tf.distribute.InputContext``
+each input pipeline reads its own shard. Training under a strategy (``train_with_strategy``)
+is lesson code: notebook 06 writes it, ``course_utils.lessons.transfer`` exports it.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".gif", ".JPEG", ".JPG", ".PNG")
@@ -161,54 +160,6 @@ def make_tfrecord_dataset(
     )
 
 
-def train_with_strategy(
-    build_model_fn: Callable[[], object],
-    dataset_fn: Callable[[object], object],
-    strategy=None,
-    *,
-    epochs: int = 1,
-    steps_per_epoch: int | None = None,
-    mixed_precision: str | None = None,
-    validation_data=None,
-    callbacks: Sequence | None = None,
-    verbose: int = 0,
-):
-    """Build, then train, a model under ``strategy``; returns ``(model, history)``.
-
-    Args:
-        build_model_fn: returns a *compiled* model; it is called inside ``strategy.scope()``
-            so that every variable is mirrored on every replica.
-        dataset_fn: ``dataset_fn(input_context)`` returns the ``tf.data`` pipeline of one input
-            pipeline, batched with ``input_context.get_per_replica_batch_size(global_batch)``.
-        strategy: a ``tf.distribute`` strategy; default: the current (single-device) one.
-        mixed_precision: a Keras dtype policy such as ``"mixed_float16"`` (GPUs) or
-            ``"mixed_bfloat16"`` (TPUs, recent CPUs), set while the model is built and trained.
-            The model's last layer should keep ``dtype="float32"``.
-    """
-    import keras
-    import tensorflow as tf
-
-    strategy = strategy or tf.distribute.get_strategy()
-    previous = keras.config.dtype_policy()
-    if mixed_precision:
-        keras.config.set_dtype_policy(mixed_precision)
-    try:
-        with strategy.scope():
-            model = build_model_fn()
-        dataset = strategy.distribute_datasets_from_function(dataset_fn)
-        history = model.fit(
-            dataset,
-            epochs=epochs,
-            steps_per_epoch=steps_per_epoch,
-            validation_data=validation_data,
-            callbacks=list(callbacks or []),
-            verbose=verbose,
-        )
-    finally:
-        keras.config.set_dtype_policy(previous)
-    return model, history
-
-
 def tf_config(workers: Sequence[str], index: int) -> dict:
     """The ``TF_CONFIG`` value for worker ``index`` of a ``MultiWorkerMirroredStrategy`` cluster.
 
@@ -225,6 +176,5 @@ __all__ = [
     "make_streaming_dataset",
     "make_tfrecord_dataset",
     "tf_config",
-    "train_with_strategy",
     "write_tfrecord_shards",
 ]
