@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 KERNEL := mnist-to-imagenet
 
-.PHONY: setup run run-fast check-results test test-unit test-notebooks lint format export lab data clean help
+.PHONY: setup run run-fast check-results test test-unit test-notebooks lint format export student lab data clean help
 
 help:
 	@echo "make run        execute the whole course headless (build/executed, build/html, build/results.json)"
@@ -15,6 +15,7 @@ help:
 	@echo "make lab        open the course in JupyterLab with the course's kernel"
 	@echo "make lint       ruff: lint and format check (code and notebooks)"
 	@echo "make export     regenerate course_utils/lessons/ from the notebooks' '#| export' cells"
+	@echo "make student    the student edition (solutions cleared) in build/student/ and build/student.zip"
 	@echo "make data       pre-fetch every dataset and weight file (for an offline classroom)"
 
 setup: $(STAMP)
@@ -56,6 +57,9 @@ format: setup
 
 export: setup
 	$(PY) -m course_utils export
+
+student: setup
+	$(PY) -m course_utils student
 
 lab: setup
 	$(VENV)/bin/jupyter lab notebooks/00_start_here.ipynb

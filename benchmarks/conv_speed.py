@@ -19,9 +19,9 @@ from pathlib import Path
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import numpy as np  # noqa: E402
+import numpy as np  # noqa: E402 (after TF_CPP_MIN_LOG_LEVEL is set)
 
-from course_utils.lessons import convolution as conv  # noqa: E402
+from course_utils.lessons import convolution as conv  # noqa: E402 (after the project root is on the path)
 
 CHECKED = (32, 28, 28, 8, 16)  # batch, height, width, C_in, C_out
 MIN_SPEEDUP = 100.0

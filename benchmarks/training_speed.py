@@ -41,9 +41,9 @@ def measure(x, y, x_test, y_test, *, use_dataset: bool, compile_options: dict, e
     (median seconds per epoch, test accuracy)."""
     import keras
 
-    from course_utils import training
     from course_utils.lessons import mnist_models
     from course_utils.lessons.preprocessing import dataset_from_arrays
+    from course_utils.measure import training
 
     keras.utils.set_random_seed(seed)
     model = (build or mnist_models.build_fcn)()
@@ -81,8 +81,8 @@ def main(argv: list[str] | None = None) -> int:
     import keras
 
     import course_utils as cu
-    from course_utils import training
     from course_utils.lessons import mnist_models
+    from course_utils.measure import training
 
     mnist = cu.load_mnist(progress=False)
     (x_train, y_train), (x_test, y_test) = mnist

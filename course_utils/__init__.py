@@ -1,11 +1,11 @@
-"""Helpers shared by the course notebooks: data, plots, models, checks and the harness.
+"""Plumbing shared by the course notebooks: data, plots, measurements and the harness.
 
-The lesson stays in the notebooks; what they merely need lives here, with tests.
+The lessons live in the notebooks; ``course_utils.lessons`` holds the code their ``#| export``
+cells generate, and the rest of this package is what they merely need, with tests.
 """
 
-from . import plots
-from .config import data_dir, data_mirror, fast_mode
-from .datasets import (
+from course_utils import plots
+from course_utils.data.datasets import (
     FASHION_MNIST_CLASSES,
     MNIST_CLASSES,
     load_fashion_mnist,
@@ -13,8 +13,9 @@ from .datasets import (
     load_mnist,
     read_idx,
 )
-from .download import DownloadError, fetch, is_cached
-from .harness import record, seed_everything, setup_notebook
+from course_utils.data.download import DownloadError, fetch, is_cached
+from course_utils.harness.config import data_dir, data_mirror, fast_mode
+from course_utils.harness.session import record, seed_everything, setup_notebook
 
 __all__ = [
     "DownloadError",

@@ -1,4 +1,4 @@
-"""Plots the notebooks share: image grids, learning curves, bar charts, heatmap overlays."""
+"""Plots the notebooks share: image grids, learning curves, bar charts, heatmap overlays, confusion matrices."""
 
 from __future__ import annotations
 
@@ -65,7 +65,7 @@ def plot_history(histories: dict, metrics: Sequence[str] = ("loss", "accuracy"),
     axes = np.atleast_1d(axes)
     for label, history in histories.items():
         history = getattr(history, "history", history)
-        for ax, metric in zip(axes, metrics):
+        for ax, metric in zip(axes, metrics, strict=True):
             if metric in history:
                 epochs = np.arange(1, len(history[metric]) + 1)
                 (line,) = ax.plot(epochs, history[metric], label=f"{label} train")
@@ -114,3 +114,26 @@ def overlay_heatmap(image: np.ndarray, heatmap: np.ndarray, alpha: float = 0.45)
     big = resize(heatmap, image.shape[:2], order=1, mode="reflect", anti_aliasing=False)
     colours = matplotlib.colormaps["jet"](big)[..., :3]
     return np.clip((1 - alpha) * image + alpha * colours, 0.0, 1.0)
+
+
+def plot_confusion_matrix(cm: np.ndarray, class_names: Sequence[str], *, title: str = "", normalize: bool = False):
+    """A confusion-matrix heatmap with the count (or row fraction) in every cell; returns the figure."""
+    import matplotlib.pyplot as plt
+
+    cm = np.asarray(cm)
+    shown = cm / np.maximum(cm.sum(axis=1, keepdims=True), 1) if normalize else cm
+    n = len(class_names)
+    fig, ax = plt.subplots(figsize=(0.55 * n + 2, 0.55 * n + 1.5))
+    # A log-like colour scale: the diagonal dwarfs the mistakes otherwise.
+    ax.imshow(np.log1p(shown * (1000 if normalize else 1)), cmap="Blues")
+    for i in range(n):
+        for j in range(n):
+            text = f"{shown[i, j]:.2f}" if normalize else str(int(shown[i, j]))
+            ax.text(j, i, text, ha="center", va="center", fontsize=7, color="white" if i == j else "black")
+    ax.set_xticks(range(n), class_names)
+    ax.set_yticks(range(n), class_names)
+    ax.set_xlabel("predicted")
+    ax.set_ylabel("true")
+    ax.set_title(title)
+    fig.tight_layout()
+    return fig

@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from notebook_bounds import BOUNDS, FULL_BOUNDS, out_of_bounds  # noqa: E402
+from notebook_bounds import BOUNDS, FULL_BOUNDS, out_of_bounds  # noqa: E402 (importable only once tests/ is on the path)
 
 
 def bounds_for(report: dict) -> dict[str, dict[str, object]]:

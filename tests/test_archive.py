@@ -8,7 +8,7 @@ import zipfile
 
 import pytest
 
-from course_utils.archive import UnsafeArchiveError, safe_extract
+from course_utils.data.archive import UnsafeArchiveError, safe_extract
 
 
 def _tar(path, members):

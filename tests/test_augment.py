@@ -10,10 +10,10 @@ matplotlib.use("Agg")
 import numpy as np
 import pytest
 
-from course_utils import photos
-from course_utils.datasets import load_mnist
+from course_utils.data import photos
+from course_utils.data.datasets import load_mnist
+from course_utils.data.loaders import measure_throughput
 from course_utils.lessons import augmentation
-from course_utils.pipelines import measure_throughput
 
 
 @pytest.fixture(scope="module")
@@ -133,9 +133,3 @@ def test_augmented_dataset_without_augmentation_keeps_images(digits):
     pipeline = augmentation.augmented_dataset(digits, labels, None, seed=0, batch_size=len(digits))
     x, y = next(pipeline.as_numpy_iterator())
     np.testing.assert_array_equal(x, digits[y])
-
-
-def test_old_import_path_forwards_the_same_function():
-    from course_utils import augment as old_path
-
-    assert old_path.digit_augmentation is augmentation.digit_augmentation

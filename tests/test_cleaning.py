@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image
 
-from course_utils import imagefolders, pipelines
+from course_utils.data import imagefolders, loaders
 from course_utils.lessons import preprocessing
 
 
@@ -70,17 +70,17 @@ def test_image_files_lists_classes_and_labels(tmp_path):
 
 def test_load_image_folder_skips_unreadable_files(tmp_path):
     _write_folder(tmp_path)
-    loaded = pipelines.load_image_folder(tmp_path)
+    loaded = loaders.load_image_folder(tmp_path)
     assert loaded.class_names == ["a", "b"]
     assert len(loaded.images) == 6 and loaded.labels.tolist() == [0, 0, 0, 1, 1, 1]
     assert loaded.n_skipped == 2
     assert sorted(p.name for p, _ in loaded.skipped) == ["garbage.png", "truncated.png"]
     assert loaded.stacked().shape == (6, 8, 8)
     np.testing.assert_array_equal(loaded.images[0], np.asarray(Image.open(tmp_path / "a" / "0.png")))
-    assert sorted(p.name for p in pipelines.unreadable_images(tmp_path)) == ["garbage.png", "truncated.png"]
+    assert sorted(p.name for p in loaders.unreadable_images(tmp_path)) == ["garbage.png", "truncated.png"]
 
 
 def test_read_image_converts_mode(tmp_path):
     Image.fromarray(np.full((4, 4), 7, np.uint8)).save(tmp_path / "x.png")
-    rgb = pipelines.read_image(tmp_path / "x.png", "RGB")
+    rgb = loaders.read_image(tmp_path / "x.png", "RGB")
     assert rgb.shape == (4, 4, 3) and (rgb == 7).all()

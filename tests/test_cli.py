@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from conftest import PROJECT_ROOT
 
-from course_utils.__main__ import main
+from course_utils.harness.cli import main
 
 
 def test_data_list_shows_every_registered_file(capsys):

@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from course_utils import config
+from course_utils.harness import config
 
 
 def test_fast_mode_from_parameter_or_environment(monkeypatch):

@@ -101,7 +101,7 @@ def test_receptive_fields_and_params():
 def test_layer_table_matches_keras_small_models():
     import keras
 
-    from course_utils.models import build_cnn
+    from course_utils.lessons.mnist_models import build_cnn
 
     odd = keras.Sequential(
         [

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import course_utils as cu
-from course_utils.datasets import IDXFormatError, idx_header, parse_idx, read_idx
+from course_utils.data.datasets import IDXFormatError, idx_header, parse_idx, read_idx
 
 
 def idx_bytes(array: np.ndarray) -> bytes:

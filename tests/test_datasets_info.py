@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import course_utils as cu
-from course_utils import datasets_info as di
+from course_utils.data import datasets_info as di
 
 
 def idx_bytes(array: np.ndarray) -> bytes:

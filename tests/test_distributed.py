@@ -1,4 +1,4 @@
-"""Streaming pipelines (course_utils.distributed) and notebook 06's train_with_strategy on two logical CPUs."""
+"""Streaming pipelines (course_utils.data.distributed) and notebook 06's train_with_strategy on two logical CPUs."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from course_utils import distributed
-from course_utils.photos import write_image_folder
+from course_utils.data import distributed
+from course_utils.data.photos import write_image_folder
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -36,8 +36,7 @@ def test_streaming_dataset_reads_every_image_with_its_label(tmp_path):
     xs, ys = zip(*[(x.numpy(), y.numpy()) for x, y in ds], strict=True)
     x, y = np.concatenate(xs), np.concatenate(ys)
     assert x.shape == (18, 16, 16, 3) and x.dtype == np.float32
-    names = distributed.class_names_of(folder)
-    assert names == ["blue", "green", "red"]
+    names = ["blue", "green", "red"]  # sorted folder names
     for image, label in zip(x, y, strict=True):  # the dominant channel matches the folder's colour
         assert int(np.argmax(image.mean(axis=(0, 1)))) == {"red": 0, "green": 1, "blue": 2}[names[label]]
 
@@ -53,6 +52,14 @@ def test_tfrecord_shards_round_trip(tmp_path):
     assert sorted(labels.tolist()) == sorted([0] * 6 + [1] * 6 + [2] * 6)
 
 
+def test_given_class_names_fix_the_labels(tmp_path):
+    folder = _folder(tmp_path / "imgs")
+    _, labels = distributed.labelled_files(folder, ["red", "green", "blue"])
+    assert labels == [2] * 6 + [1] * 6 + [0] * 6  # files come sorted by folder: blue, green, red
+    with pytest.raises(ValueError, match="not in class_names"):
+        distributed.labelled_files(folder, ["red", "green"])
+
+
 def test_tf_config():
     config = distributed.tf_config(["a:1", "b:2"], 1)
     assert config == {"cluster": {"worker": ["a:1", "b:2"]}, "task": {"type": "worker", "index": 1}}
@@ -66,7 +73,7 @@ SCRIPT = textwrap.dedent("""
     cpu = tf.config.list_physical_devices("CPU")[0]
     tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
     import keras
-    from course_utils import distributed
+    from course_utils.data import distributed
     from course_utils.lessons.transfer import train_with_strategy
 
     folder, image_size, global_batch = sys.argv[1], 16, 6

@@ -14,8 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from course_utils import config, download, registry
-from course_utils.registry import RemoteFile
+from course_utils.data import download, registry
+from course_utils.data.registry import RemoteFile
+from course_utils.harness import config
 
 PAYLOAD = bytes(range(256)) * 400  # 102,400 bytes
 

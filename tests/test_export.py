@@ -9,8 +9,8 @@ import sys
 import nbformat
 import pytest
 
-from course_utils import export
-from course_utils.config import PROJECT_ROOT
+from course_utils.harness import export
+from course_utils.harness.config import PROJECT_ROOT
 
 
 def _notebook(tmp_path, *sources: str, name: str = "02_preprocessing.ipynb"):

@@ -8,9 +8,9 @@ import nbformat
 import numpy as np
 import pytest
 
-from course_utils.harness import RESULT_MIME, _plain, record, results_from_notebook
-from course_utils.notebooks import KERNELSPEC
-from course_utils.runner import NotebookReport, summary_table
+from course_utils.harness.notebooks import KERNELSPEC
+from course_utils.harness.runner import NotebookReport, summary_table
+from course_utils.harness.session import RESULT_MIME, _plain, record, results_from_notebook
 
 
 def test_plain_converts_numpy():
@@ -62,8 +62,8 @@ def _tiny_notebook(path, body: str) -> None:
 
 @pytest.mark.notebooks
 def test_run_course_goes_on_after_a_failure_and_passes_parameters(tmp_path, capsys):
-    from course_utils.__main__ import main
-    from course_utils.runner import run_course
+    from course_utils.harness.cli import main
+    from course_utils.harness.runner import run_course
 
     _tiny_notebook(tmp_path / "01_fails.ipynb", "raise RuntimeError('broken on purpose')")
     _tiny_notebook(tmp_path / "02_works.ipynb", "import course_utils as cu\ncu.record('size', SIZE)")
@@ -83,7 +83,7 @@ def test_run_course_goes_on_after_a_failure_and_passes_parameters(tmp_path, caps
 
 
 def test_parse_parameter():
-    from course_utils.runner import parse_parameter
+    from course_utils.harness.runner import parse_parameter
 
     assert parse_parameter("EPOCHS=3") == ("EPOCHS", 3)
     assert parse_parameter("DATASET=offline") == ("DATASET", "offline")

@@ -10,9 +10,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from course_utils import imagefolders
-from course_utils.archive import UnsafeArchiveError
-from course_utils.registry import REGISTRY, RemoteFile
+from course_utils.data import imagefolders
+from course_utils.data.archive import UnsafeArchiveError
+from course_utils.data.registry import REGISTRY, RemoteFile
 
 SHARED_MIRROR = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 
@@ -91,7 +91,7 @@ def test_prepare_finds_train_and_val(tmp_path, monkeypatch):
 
 
 def test_missing_archive_raises_download_error(tmp_path, closed_port_url):
-    from course_utils.download import DownloadError
+    from course_utils.data.download import DownloadError
 
     entry = RemoteFile(
         name="test/none", relpath="x/none.tgz", urls=(closed_port_url + "none.tgz",), size=10, sha256="0" * 64

@@ -12,8 +12,8 @@ import pytest
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
-from course_utils.config import PROJECT_ROOT
-from course_utils.notebooks import EXECUTION_KERNEL
+from course_utils.harness.config import PROJECT_ROOT
+from course_utils.harness.notebooks import EXECUTION_KERNEL
 
 # notebook, function, code appended to its defining cell (the learner's mistake), most code cells until the check
 BREAKS = [

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from course_utils import efficiency
 from course_utils.lessons import mnist_models
+from course_utils.measure import efficiency
 
 
 def test_course_fcn_matches_the_course_text():

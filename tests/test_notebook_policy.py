@@ -5,7 +5,7 @@ from __future__ import annotations
 import nbformat
 import pytest
 
-from course_utils.notebooks import TIME_PREFIX, header, notebook_paths, policy_problems
+from course_utils.harness.notebooks import TIME_PREFIX, header, notebook_paths, policy_problems
 
 NOTEBOOKS = notebook_paths()
 

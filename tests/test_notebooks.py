@@ -1,4 +1,5 @@
-"""Every notebook runs top to bottom through papermill in fast mode; its results are in bounds."""
+"""Every notebook runs top to bottom through papermill in fast mode; its results are in bounds and
+every exercise check passes with the solutions in place."""
 
 from __future__ import annotations
 
@@ -8,8 +9,10 @@ import nbformat
 import pytest
 from notebook_bounds import BOUNDS, out_of_bounds
 
-from course_utils.harness import results_from_notebook
-from course_utils.notebooks import execute, notebook_paths
+from course_utils.checks import PASSED, verdicts_from_notebook
+from course_utils.harness.exercises import exercises
+from course_utils.harness.notebooks import execute, notebook_paths
+from course_utils.harness.session import results_from_notebook
 
 NOTEBOOKS = notebook_paths()
 PER_NOTEBOOK_TIMEOUT_S = 600
@@ -27,7 +30,11 @@ def test_notebook_runs_in_fast_mode(path, tmp_path):
     shutil.copytree(path.parent, work, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
     executed = tmp_path / f"executed-{path.name}"
     execute(work / path.name, executed, fast=True, cwd=work, cell_timeout=PER_NOTEBOOK_TIMEOUT_S)
-    results = results_from_notebook(nbformat.read(executed, as_version=4))
+    executed_nb = nbformat.read(executed, as_version=4)
+    results = results_from_notebook(executed_nb)
     assert results.get("fast_mode") is True, "the notebook must record fast_mode"
     failures = out_of_bounds(results, BOUNDS.get(path.stem, {}))
     assert not failures, f"results out of bounds (value, bound): {failures}"
+    verdicts = verdicts_from_notebook(executed_nb)
+    assert len(verdicts) == len(exercises(nbformat.read(path, as_version=4))), "every exercise's check must run"
+    assert all(v["status"] == PASSED for v in verdicts), [v for v in verdicts if v["status"] != PASSED]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from course_utils import photos
+from course_utils.data import photos
 
 
 def test_every_photo_loads_as_rgb_uint8():

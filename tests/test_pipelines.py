@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from course_utils import pipelines
+from course_utils.data import loaders
+from course_utils.data.photos import write_image_folder
 from course_utils.lessons import preprocessing
-from course_utils.photos import write_image_folder
 
 
 def _labels(ds) -> np.ndarray:
@@ -73,9 +73,7 @@ def test_folder_pipelines_agree(digit_folder):
     ds = preprocessing.dataset_from_folder(digit_folder, image_size=(8, 8), batch_size=16, shuffle=False)
     assert ds.class_names == ["one", "zero"]
     tf_batches = list(ds.as_numpy_iterator())
-    py_batches = list(
-        pipelines.python_folder_batches(digit_folder, batch_size=16, transform=preprocessing.scale_to_unit)
-    )
+    py_batches = list(loaders.python_folder_batches(digit_folder, batch_size=16, transform=preprocessing.scale_to_unit))
     assert [len(b[1]) for b in tf_batches] == [len(b[1]) for b in py_batches] == [16, 8]
     tf_images = np.concatenate([b[0] for b in tf_batches])
     py_images = np.concatenate([np.asarray(b[0]) for b in py_batches])
@@ -85,7 +83,7 @@ def test_folder_pipelines_agree(digit_folder):
     np.testing.assert_array_equal(
         np.concatenate([b[1] for b in tf_batches]), np.concatenate([b[1] for b in py_batches])
     )
-    raw = next(pipelines.python_folder_batches(digit_folder, batch_size=4))[0]
+    raw = next(loaders.python_folder_batches(digit_folder, batch_size=4))[0]
     assert raw.dtype == np.uint8  # no transform: the decoded pixels
 
 
@@ -105,20 +103,20 @@ def test_dataset_from_folder_reshuffles_every_epoch_from_its_cache(digit_folder)
 
 def test_measure_throughput():
     batches = [(np.zeros((5, 2)), np.zeros(5))] * 3
-    result = pipelines.measure_throughput(batches)
+    result = loaders.measure_throughput(batches)
     assert result.images == 15 and result.seconds >= 0
-    assert pipelines.measure_throughput(iter(batches), max_batches=2).images == 10
-    assert pipelines.measure_throughput([np.zeros((4, 1))]).images == 4
-    assert pipelines.measure_throughput(batches, repeats=3).images == 15  # the best pass, not the sum
+    assert loaders.measure_throughput(iter(batches), max_batches=2).images == 10
+    assert loaders.measure_throughput([np.zeros((4, 1))]).images == 4
+    assert loaders.measure_throughput(batches, repeats=3).images == 15  # the best pass, not the sum
     with pytest.raises(ValueError):
-        pipelines.measure_throughput(iter(batches), repeats=2)
+        loaders.measure_throughput(iter(batches), repeats=2)
     with pytest.raises(ValueError):
-        pipelines.measure_throughput(batches, repeats=0)
-    assert "images/s" in str(pipelines.Throughput(10, 2.0))
-    assert pipelines.Throughput(10, 2.0).images_per_second == 5.0
+        loaders.measure_throughput(batches, repeats=0)
+    assert "images/s" in str(loaders.Throughput(10, 2.0))
+    assert loaders.Throughput(10, 2.0).images_per_second == 5.0
 
 
 def test_measure_throughput_of_a_dataset():
     ds = preprocessing.dataset_from_arrays(np.zeros((10, 2), np.float32), np.zeros(10), batch_size=4, seed=0)
-    result = pipelines.measure_throughput(ds, repeats=2)
+    result = loaders.measure_throughput(ds, repeats=2)
     assert result.images == 10 and result.images_per_second > 0

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from course_utils.scarcity import balanced_order, epochs_for
+from course_utils.data.scarcity import balanced_order, epochs_for
 
 
 def test_balanced_order_is_a_permutation_with_balanced_prefixes():

@@ -1,8 +1,8 @@
 import numpy as np
 
-from course_utils import tflite
 from course_utils.lessons.frontiers import convert_to_tflite
 from course_utils.lessons.mnist_models import build_cnn
+from course_utils.measure import tflite
 
 
 def test_convert_quantise_and_predict():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from course_utils import training
+from course_utils.measure import training
 
 
 def test_epoch_timer_times_every_epoch():

@@ -6,8 +6,9 @@ import keras
 import numpy as np
 import pytest
 
-from course_utils import applications, plots, training
+from course_utils import applications, plots
 from course_utils.lessons import transfer
+from course_utils.measure import training
 
 
 @pytest.mark.parametrize("name, block_prefix", [("vgg16", "block5_"), ("mobilenet_v2", "block_16_")])

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from course_utils import weights
-from course_utils.registry import REGISTRY, RemoteFile
+from course_utils.data import weights
+from course_utils.data.registry import REGISTRY, RemoteFile
 
 PAYLOAD = b"not really weights " * 100
 SHARED_MIRROR = Path(__file__).resolve().parent.parent.parent / "shared" / "data"

@@ -15,7 +15,6 @@ from keras import layers
 from course_utils.lessons.preprocessing import batches, epoch_order, examples
 from course_utils.plots import show_images
 
-
 VALUE_RANGE = (0.0, 1.0)  # our pixels are floats in [0, 1]; Keras's colour layers assume [0, 255] unless told
 
 

@@ -9,7 +9,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import config, download, registry
+from course_utils.data import download, registry
+from course_utils.harness import config
 
 
 @dataclass
@@ -53,7 +54,7 @@ def cache_check() -> Check:
 
 
 def data_checks() -> list[Check]:
-    from . import weights
+    from course_utils.data import weights
 
     try:
         config.data_dir()

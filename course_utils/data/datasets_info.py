@@ -1,7 +1,7 @@
 """Describing datasets: IDX headers for display, class counts, mean images, sizes on disk.
 
 The notebooks decode an IDX header by hand to teach the format; :func:`read_idx_header` does
-the same for the other files (with :func:`course_utils.datasets.idx_header`, the loaders' own
+the same for the other files (with :func:`course_utils.data.datasets.idx_header`, the loaders' own
 header check), reading only their first bytes, so that several headers can be shown side by side.
 """
 
@@ -11,8 +11,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .datasets import IDXHeader, idx_header, open_idx
-from .registry import REGISTRY
+from course_utils.data.datasets import IDXHeader, idx_header, open_idx
+from course_utils.data.registry import REGISTRY
 
 
 def read_idx_header(path: Path | str) -> IDXHeader:

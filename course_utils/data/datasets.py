@@ -16,7 +16,7 @@ from typing import BinaryIO
 
 import numpy as np
 
-from .download import fetch
+from course_utils.data.download import fetch
 
 # IDX: two zero bytes, a type code, the number of dimensions, then one big-endian int32 a dim.
 # Type code -> (numpy dtype, name in the format's description).

@@ -16,7 +16,7 @@ import numpy as np
 def runtime() -> str:
     """Which interpreter :func:`interpreter` uses: ``"ai_edge_litert"`` or ``"tf.lite"``."""
     try:
-        import ai_edge_litert.interpreter  # noqa: F401
+        import ai_edge_litert.interpreter  # noqa: F401 (imported only to see whether LiteRT is installed)
     except ImportError:
         return "tf.lite"
     return "ai_edge_litert"

@@ -3,7 +3,7 @@
 All three end as ``<root>/<class name>/<image file>`` folders, the layout
 ``keras.utils.image_dataset_from_directory`` reads, so a notebook loads them with the same code.
 The archives come through the registry (size and SHA-256 checked) and are unpacked with
-:func:`course_utils.archive.safe_extract`.
+:func:`course_utils.data.archive.safe_extract`.
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from pathlib import Path
 
 import numpy as np
 
-from . import download
-from .archive import safe_extract
-from .registry import RemoteFile, get
+from course_utils.data import download
+from course_utils.data.archive import safe_extract
+from course_utils.data.registry import RemoteFile, get
 
 # The suffixes (compared in lower case) of the image files in a folder dataset.
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif")
@@ -123,8 +123,8 @@ def offline_folder(
     Imagenette, so the notebook's loading code is the same for both. Validation images come
     from Fashion-MNIST's test set.
     """
-    from .datasets import FASHION_MNIST_CLASSES, load_fashion_mnist
-    from .photos import write_image_folder
+    from course_utils.data.datasets import FASHION_MNIST_CLASSES, load_fashion_mnist
+    from course_utils.data.photos import write_image_folder
 
     (x_train, y_train), (x_test, y_test) = load_fashion_mnist(**fetch_kwargs)
     dest = Path(dest)

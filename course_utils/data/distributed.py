@@ -8,16 +8,26 @@ is lesson code: notebook 06 writes it, ``course_utils.lessons.transfer`` exports
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from pathlib import Path
 
-IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".gif", ".JPEG", ".JPG", ".PNG")
+from course_utils.data.imagefolders import image_files
 
 
-def class_names_of(directory: Path | str) -> list[str]:
-    """Sorted sub-folder names: the classes of a ``<class>/<image>`` tree."""
-    return sorted(p.name for p in Path(directory).iterdir() if p.is_dir() and not p.name.startswith("."))
+def labelled_files(directory: Path | str, class_names: Sequence[str] | None = None) -> tuple[list[Path], list[int]]:
+    """The image files of a ``<class>/<image>`` tree and their labels, indexing ``class_names``.
+
+    ``class_names`` defaults to the sorted sub-folder names (as ``image_files`` gives them); a
+    given list fixes the label order, e.g. to match another split's.
+    """
+    paths, labels, found = image_files(directory)
+    if class_names is None:
+        return paths, labels
+    missing = sorted(set(found) - set(class_names))
+    if missing:
+        raise ValueError(f"{directory}: class folders {missing} are not in class_names")
+    order = {name: index for index, name in enumerate(class_names)}
+    return paths, [order[found[label]] for label in labels]
 
 
 def _decode(image_bytes, image_size: int):
@@ -60,16 +70,10 @@ def make_streaming_dataset(
     """
     import tensorflow as tf
 
-    directory = Path(directory)
-    names = list(class_names or class_names_of(directory))
-    table = tf.lookup.StaticHashTable(
-        tf.lookup.KeyValueTensorInitializer(tf.constant(names), tf.range(len(names), dtype=tf.int32)), -1
-    )
-    patterns = [str(directory / "*" / f"*{suffix}") for suffix in IMAGE_SUFFIXES]
-    files = tf.data.Dataset.list_files(patterns, shuffle=False)  # sorted, so shards are stable
+    paths, labels = labelled_files(directory, class_names)
+    files = tf.data.Dataset.from_tensor_slices(([str(p) for p in paths], tf.constant(labels, tf.int32)))
 
-    def decode(path):
-        label = table.lookup(tf.strings.split(path, os.sep)[-2])
+    def decode(path, label):
         return _decode(tf.io.read_file(path), image_size), label
 
     return _finish(
@@ -93,15 +97,9 @@ def write_tfrecord_shards(
     """
     import tensorflow as tf
 
-    directory, out_dir = Path(directory), Path(out_dir)
+    out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    names = list(class_names or class_names_of(directory))
-    items = [
-        (path, label)
-        for label, name in enumerate(names)
-        for path in sorted((directory / name).iterdir())
-        if path.suffix in IMAGE_SUFFIXES
-    ]
+    items = list(zip(*labelled_files(directory, class_names), strict=True))
     paths = [out_dir / f"shard-{i:05d}-of-{num_shards:05d}.tfrecord" for i in range(num_shards)]
     writers = [tf.io.TFRecordWriter(str(p)) for p in paths]
     try:
@@ -172,7 +170,7 @@ def tf_config(workers: Sequence[str], index: int) -> dict:
 
 
 __all__ = [
-    "class_names_of",
+    "labelled_files",
     "make_streaming_dataset",
     "make_tfrecord_dataset",
     "tf_config",

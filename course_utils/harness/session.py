@@ -83,7 +83,7 @@ def setup_notebook(fast: bool = False, seed: int = 42) -> bool:
 
     Returns the effective fast mode (the ``FAST`` parameter or ``COURSE_FAST=1``).
     """
-    from .config import fast_mode
+    from course_utils.harness.config import fast_mode
 
     fast = fast_mode(fast)
     seed_everything(seed)

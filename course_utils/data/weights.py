@@ -19,8 +19,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import config, download
-from .registry import RemoteFile, get
+from course_utils.data import download
+from course_utils.data.registry import RemoteFile, get
+from course_utils.harness import config
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import nbformat
 
-from .config import PROJECT_ROOT
+from course_utils.harness.config import PROJECT_ROOT
 
 EXPORT_MARKER = "#| export"
 LESSONS_DIR = PROJECT_ROOT / "course_utils" / "lessons"
@@ -137,11 +137,14 @@ def render_module(notebook: Path, cells: list[ExportedCell]) -> str:
         f"Generated from notebooks/{notebook.name} by ``python -m course_utils export``.\n"
         'Do not edit: change the notebook\'s "#| export" cells and export again.\n"""'
     )
-    parts = [header]
+    text = header
     if imports:
-        parts.append(_import_block(imports))
-    parts += bodies
-    return "\n\n\n".join(parts) + "\n"
+        text += "\n\n\n" + _import_block(imports)
+    for index, body in enumerate(bodies):
+        # isort's spacing: one blank line between the imports and a plain statement, two before a definition
+        after_imports = index == 0 and imports and not body.lstrip().startswith(("def ", "class ", "@", "#"))
+        text += ("\n\n" if after_imports else "\n\n\n") + body
+    return text + "\n"
 
 
 def render_all(notebooks_dir: Path = NOTEBOOKS_DIR) -> dict[str, str]:

@@ -19,9 +19,9 @@ from typing import Any
 import nbformat
 from tqdm.auto import tqdm
 
-from .config import PROJECT_ROOT
-from .harness import results_from_notebook
-from .notebooks import execute, notebook_paths
+from course_utils.harness.config import PROJECT_ROOT
+from course_utils.harness.notebooks import execute, notebook_paths
+from course_utils.harness.session import results_from_notebook
 
 
 @dataclass
@@ -105,7 +105,7 @@ def summary_table(reports: Sequence[NotebookReport]) -> str:
     for r in reports:
         rows.append((r.notebook, r.status, f"{r.wall_seconds:.1f}", str(len(r.results)), (r.error or "")[:60]))
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
+    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))
     total = sum(r.wall_seconds for r in reports)
     failed = sum(r.status != "ok" for r in reports)

@@ -2,7 +2,7 @@
 
 The plumbing around the input-pipeline lesson (the ``tf.data`` pipeline itself is written in
 notebook 02, ``course_utils.lessons.preprocessing``): decode the files of a ``folder/<class>/<image>``
-tree (listed by :func:`course_utils.imagefolders.image_files`) with Pillow while skipping the broken
+tree (listed by :func:`course_utils.data.imagefolders.image_files`) with Pillow while skipping the broken
 ones, read it batch by batch in a Python loop (the baseline ``tf.data`` is measured against), and
 count images per second.
 """
@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .imagefolders import image_files
+from course_utils.data.imagefolders import image_files
 
 
 def read_image(path: Path | str, mode: str | None = None) -> np.ndarray:

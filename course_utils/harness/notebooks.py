@@ -20,7 +20,7 @@ EXECUTION_KERNEL = "python3"  # the interpreter running the harness (the course'
 
 def notebook_paths(folder: Path | str | None = None) -> list[Path]:
     """The course notebooks, in order (``NN_name.ipynb``)."""
-    from .config import PROJECT_ROOT
+    from course_utils.harness.config import PROJECT_ROOT
 
     folder = Path(folder) if folder is not None else PROJECT_ROOT / "notebooks"
     return sorted(p for p in folder.glob("[0-9][0-9]_*.ipynb"))

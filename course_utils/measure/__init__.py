@@ -1,0 +1,6 @@
+"""Measuring models: size, FLOPs and latency, training time, and running TensorFlow Lite files.
+
+- ``efficiency``: parameters, FLOPs from TensorFlow's profiler, file size, latency
+- ``training``: per-epoch timing, Keras's validation split, comparing two models' weights
+- ``tflite``: running a ``.tflite`` model (LiteRT or ``tf.lite``), its predictions and accuracy
+"""

@@ -1,0 +1,87 @@
+"""Exercises: complete in every notebook, solutions cleared in the student edition, which still runs."""
+
+from __future__ import annotations
+
+import shutil
+
+import nbformat
+import pytest
+
+from course_utils.checks import NOT_DONE, verdicts_from_notebook
+from course_utils.harness.exercises import exercises
+from course_utils.harness.notebooks import execute, notebook_paths
+from course_utils.harness.student import SolutionMarkerError, build_student_edition, clear_solutions
+
+NOTEBOOKS = notebook_paths()
+WITH_EXERCISES = [p for p in NOTEBOOKS if not p.stem.startswith("00_")]  # 00 keeps its short ones
+
+
+@pytest.mark.parametrize("path", WITH_EXERCISES, ids=lambda p: p.stem)
+def test_every_exercise_has_statement_time_starter_solution_and_check(path):
+    found = exercises(nbformat.read(path, as_version=4))
+    assert 4 <= len(found) <= 8, f"{path.name}: {len(found)} exercises, expected 4 to 8"
+    problems = [problem for exercise in found for problem in exercise.problems()]
+    assert not problems, problems
+    number = path.stem[:2]
+    assert all(e.number.startswith(f"{number}.") for e in found), [e.number for e in found]
+    assert len({e.kind for e in found}) >= 2, "mix the kinds: implement, predict, experiment"
+
+
+def test_clearing_a_solution_inside_a_function_leaves_nbgraders_stub():
+    source = "def f(x):\n    ### BEGIN SOLUTION\n    return 2 * x\n    ### END SOLUTION\n\n\ny = 1"
+    assert clear_solutions(source) == "def f(x):\n    # YOUR CODE HERE\n    raise NotImplementedError()\n\n\ny = 1"
+
+
+def test_clearing_a_named_answer_keeps_its_starter():
+    source = "answer = None  # your prediction\n### BEGIN SOLUTION\nanswer = (13, 13, 8)\n### END SOLUTION"
+    cleared = clear_solutions(source)
+    assert cleared == "answer = None  # your prediction\n# YOUR CODE HERE"
+    namespace: dict = {}
+    exec(cleared, namespace)  # no bare raise at top level: the notebook goes on
+    assert namespace["answer"] is None
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "### BEGIN SOLUTION\nx = 1",
+        "x = 1\n### END SOLUTION",
+        "### BEGIN SOLUTION\n### BEGIN SOLUTION\n### END SOLUTION",
+    ],
+)
+def test_unbalanced_markers_are_refused(source):
+    with pytest.raises(SolutionMarkerError):
+        clear_solutions(source)
+
+
+def test_student_edition_has_no_solution_and_no_output(tmp_path):
+    archive = build_student_edition(tmp_path / "student")
+    folder = tmp_path / "student"
+    assert archive.is_file() and (folder / "course_utils" / "checks" / "__init__.py").is_file()
+    assert not (folder / "tests").exists(), "the tests hold the solutions' cases"
+    for path in NOTEBOOKS:
+        instructor = nbformat.read(path, as_version=4)
+        student = nbformat.read(folder / "notebooks" / path.name, as_version=4)
+        assert len(student.cells) == len(instructor.cells)
+        for mine, theirs in zip(student.cells, instructor.cells, strict=True):
+            assert "BEGIN SOLUTION" not in mine.source and "END SOLUTION" not in mine.source
+            assert mine.cell_type != "code" or not mine.outputs
+            if "BEGIN SOLUTION" not in theirs.source:
+                assert mine.source == theirs.source  # everything else identical
+
+
+@pytest.mark.notebooks
+@pytest.mark.timeout(600)
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_student_edition_runs_and_every_check_says_not_done(path, tmp_path_factory):
+    folder = tmp_path_factory.getbasetemp() / "student-edition"
+    if not folder.exists():
+        build_student_edition(folder)
+    work = tmp_path_factory.mktemp(path.stem)
+    shutil.copy2(folder / "notebooks" / path.name, work / path.name)
+    executed = work / f"executed-{path.name}"
+    execute(work / path.name, executed, fast=True, cwd=work, cell_timeout=600)
+    verdicts = verdicts_from_notebook(nbformat.read(executed, as_version=4))
+    expected = len(exercises(nbformat.read(path, as_version=4)))
+    assert len(verdicts) == expected, f"{len(verdicts)} checks ran, the notebook has {expected} exercises"
+    assert all(v["status"] == NOT_DONE for v in verdicts), verdicts
