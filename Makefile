@@ -4,6 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 KERNEL := mnist-to-imagenet
+TEST_WORKERS ?= 2  # pytest-xdist processes for make test; --dist loadfile keeps each notebook's nbval cells on one kernel
 
 .PHONY: setup run run-fast check-results test test-unit test-notebooks lint format export student lab data clean help
 
@@ -37,7 +38,8 @@ check-results: setup
 	$(PY) tests/check_results.py build/results.json
 
 test: setup
-	COURSE_FAST=1 COURSE_HEADLESS=1 $(PY) -m pytest tests notebooks --nbval-lax --nbval-current-env \
+	COURSE_FAST=1 COURSE_HEADLESS=1 $(PY) -m pytest tests notebooks -n $(TEST_WORKERS) --dist loadfile \
+		--nbval-lax --nbval-current-env \
 		--nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider $(PYTEST_ARGS)
 
 test-unit: setup

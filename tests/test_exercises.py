@@ -85,3 +85,17 @@ def test_student_edition_runs_and_every_check_says_not_done(path, tmp_path_facto
     expected = len(exercises(nbformat.read(path, as_version=4)))
     assert len(verdicts) == expected, f"{len(verdicts)} checks ran, the notebook has {expected} exercises"
     assert all(v["status"] == NOT_DONE for v in verdicts), verdicts
+
+
+def test_nbgrader_source_marks_solution_and_check_cells(tmp_path):
+    from course_utils.harness.student import write_nbgrader_source
+
+    written = write_nbgrader_source(tmp_path, notebooks=WITH_EXERCISES[:1])
+    nb = nbformat.read(written[0], as_version=4)
+    assert written[0] == tmp_path / "source" / WITH_EXERCISES[0].stem / WITH_EXERCISES[0].name
+    marked = [cell.metadata["nbgrader"] for cell in nb.cells if "nbgrader" in cell.metadata]
+    solutions = [m for m in marked if m["solution"]]
+    graded = [m for m in marked if m["grade"]]
+    assert len(solutions) >= len(exercises(nb)) and len(graded) == len(exercises(nb))
+    assert all(m["locked"] and m["points"] == 1 for m in graded)
+    assert len({m["grade_id"] for m in marked}) == len(marked)  # nbgrader needs unique ids

@@ -8,10 +8,15 @@ own lesson functions), never with a stored solution, and returns a :class:`Verdi
 - ``passed``: ✓ and what was checked;
 - ``not done``: the starter is untouched (``NotImplementedError`` or an answer left at ``None``);
 - ``failed``: which case failed, and a hint (shape, dtype, configuration, largest error and tolerance).
+
+With ``COURSE_STRICT_CHECKS=1`` a verdict other than ``passed`` also raises ``AssertionError``, so
+that an autograder that scores cells by whether they raise (nbgrader's ``autograde``) can use the
+check cells as graded cells.
 """
 
 from __future__ import annotations
 
+import os
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -62,6 +67,11 @@ def failed(exercise: str, message: str) -> Verdict:
     return Verdict(exercise, FAILED, message)
 
 
+def strict() -> bool:
+    """True when failed or unfinished checks must raise (``COURSE_STRICT_CHECKS=1``)."""
+    return os.environ.get("COURSE_STRICT_CHECKS", "").strip().lower() in {"1", "true", "yes", "on"}
+
+
 def run_check(exercise: str, body: Callable[[], str]) -> Verdict:
     """Run ``body`` (which returns the success message) and turn what happens into a verdict.
 
@@ -70,15 +80,18 @@ def run_check(exercise: str, body: Callable[[], str]) -> Verdict:
     line of the learner's code where it happened.
     """
     try:
-        return passed(exercise, body())
+        verdict = passed(exercise, body())
     except NotImplementedError:
-        return not_done(exercise)
+        verdict = not_done(exercise)
     except CaseFailed as error:
-        return failed(exercise, str(error))
+        verdict = failed(exercise, str(error))
     except Exception as error:  # the learner's code raised: say what and where, no traceback
         frames = [f for f in traceback.extract_tb(error.__traceback__) if "course_utils" not in f.filename]
         where = f" (line {frames[-1].lineno}: `{frames[-1].line}`)" if frames and frames[-1].line else ""
-        return failed(exercise, f"your code raised {type(error).__name__}: {error}{where}")
+        verdict = failed(exercise, f"your code raised {type(error).__name__}: {error}{where}")
+    if strict() and not verdict.ok:
+        raise AssertionError(str(verdict))
+    return verdict
 
 
 def require(condition: bool, message: str) -> None:

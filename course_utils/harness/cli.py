@@ -97,6 +97,12 @@ def _export(args: argparse.Namespace) -> int:
 def _student(args: argparse.Namespace) -> int:
     from course_utils.harness.student import STUDENT_DIR, build_student_edition
 
+    if args.nbgrader:
+        from course_utils.harness.student import write_nbgrader_source
+
+        written = write_nbgrader_source(Path(args.nbgrader))
+        print(f"nbgrader source: {len(written)} notebooks in {Path(args.nbgrader) / 'source'}/")
+        return 0
     archive = build_student_edition(Path(args.out) if args.out else STUDENT_DIR)
     print(f"student edition: {archive.with_suffix('')}/ and {archive}")
     return 0
@@ -133,6 +139,7 @@ def main(argv: list[str] | None = None) -> int:
 
     student = sub.add_parser("student", help="write the student edition (solutions cleared) and a zip of it")
     student.add_argument("--out", help="folder to write (default: build/student)")
+    student.add_argument("--nbgrader", metavar="COURSE_DIR", help="instead, write nbgrader source notebooks there")
 
     args = parser.parse_args(argv)
     if args.command == "run":

@@ -71,6 +71,37 @@ def student_notebook(nb):
     return nb
 
 
+def nbgrader_notebook(nb, stem: str):
+    """A copy of ``nb`` whose solution and check cells carry nbgrader's cell metadata.
+
+    Solution cells become nbgrader "solution" cells; each check cell becomes a graded, locked
+    "tests" cell worth one point (with ``COURSE_STRICT_CHECKS=1`` a check that does not pass raises,
+    which is how ``nbgrader autograde`` scores a cell).
+    """
+    nb = nbformat.from_dict(nb)
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        base = {"schema_version": 3, "task": False, "grade_id": f"{stem}-cell-{index}"}
+        if has_solution(cell.source):
+            cell.metadata["nbgrader"] = {**base, "solution": True, "grade": False, "locked": False}
+        elif re.search(r"\bcheck\.ex\d\d_\w+\(", cell.source):
+            cell.metadata["nbgrader"] = {**base, "solution": False, "grade": True, "locked": True, "points": 1}
+        cell.outputs, cell.execution_count = [], None
+    return nb
+
+
+def write_nbgrader_source(course_dir: Path, *, notebooks: list[Path] | None = None) -> list[Path]:
+    """nbgrader's layout, ``<course_dir>/source/<assignment>/<notebook>.ipynb``, one assignment per notebook."""
+    written = []
+    for path in notebooks or notebook_paths():
+        target = Path(course_dir) / "source" / path.stem / path.name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        nbformat.write(nbgrader_notebook(nbformat.read(path, as_version=4), path.stem), target)
+        written.append(target)
+    return written
+
+
 def build_student_edition(out_dir: Path = STUDENT_DIR, *, notebooks: list[Path] | None = None) -> Path:
     """Write the student edition to ``out_dir`` and a zip of it beside; returns the zip's path."""
     out_dir = Path(out_dir)
