@@ -1,5 +1,5 @@
 # One entry point for the course. Every target sets up what it needs first (idempotent).
-PYTHON ?= python3
+PYTHON ?= $(shell tools/find-python 2>/dev/null)  # the first CPython 3.10-3.13 on PATH
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
@@ -22,6 +22,7 @@ help:
 setup: $(STAMP)
 
 $(STAMP): pyproject.toml
+	@test -x $(PY) || test -n "$(PYTHON)" || { tools/find-python >/dev/null; exit 1; }
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[test]'

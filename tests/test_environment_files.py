@@ -45,4 +45,4 @@ def test_tensorflow_keeps_keras_3_and_serves_gpus():
 def test_conda_python_within_supported_range():
     env = yaml.safe_load((PROJECT_ROOT / "environment.yml").read_text())
     python = next(d for d in env["dependencies"] if isinstance(d, str) and d.startswith("python"))
-    assert python.split("=")[1] in {"3.10", "3.11", "3.12"}
+    assert python.split("=")[1] in {"3.10", "3.11", "3.12", "3.13"}

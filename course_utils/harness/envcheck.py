@@ -24,8 +24,8 @@ class Check:
 
 def python_check() -> Check:
     version = sys.version_info
-    ok = (3, 10) <= version[:2] <= (3, 12)
-    return Check("Python", ok, f"{platform.python_version()} (course supports 3.10-3.12)")
+    ok = (3, 10) <= version[:2] <= (3, 13)  # the CPython versions TensorFlow publishes wheels for
+    return Check("Python", ok, f"{platform.python_version()} (course supports 3.10-3.13)")
 
 
 def framework_checks() -> list[Check]:
