@@ -23,7 +23,16 @@ from course_utils.harness.notebooks import notebook_paths
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 STUDENT_DIR = PROJECT_ROOT / "build" / "student"
 # what a learner needs besides the notebooks (tests and benchmarks hold solutions or are not needed)
-HANDOUT_FILES = ("README.md", "Makefile", "pyproject.toml", "environment.yml", "data/README.md", "LICENSE")
+HANDOUT_FILES = (
+    "README.md",
+    "Makefile",
+    "pyproject.toml",
+    "environment.yml",
+    "data/README.md",
+    "LICENSE",
+    "LICENSE-CONTENT.md",
+    "tools/find-python",
+)
 HANDOUT_DIRS = ("course_utils",)
 _MARKER = re.compile(r"^(?P<indent>[ \t]*)### (?P<kind>BEGIN|END) SOLUTION[ \t]*$")
 
