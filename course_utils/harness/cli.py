@@ -121,7 +121,8 @@ def main(argv: list[str] | None = None) -> int:
         action="append",
         default=[],
         metavar="NAME=VALUE",
-        help="set a parameter of the notebooks' parameters cell (repeatable), e.g. -p DATASET=offline",
+        help="set a parameter of the notebooks' parameters cell (repeatable), e.g. -p DATASET=offline; "
+        "a name that none of the chosen notebooks has is an error",
     )
 
     data = sub.add_parser("data", help="list, fetch or verify the course's data files")

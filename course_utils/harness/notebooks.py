@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +29,25 @@ def notebook_paths(folder: Path | str | None = None) -> list[Path]:
 
 
 TIME_PREFIX = "**Time on a CPU:**"
+
+
+@contextlib.contextmanager
+def _environment(**values: str | None) -> Iterator[None]:
+    """Set (or, for ``None``, remove) environment variables, and restore their old values after."""
+    saved = {name: os.environ.get(name) for name in values}
+    try:
+        for name, value in values.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def header(path: Path | str) -> dict[str, str]:
@@ -130,8 +151,13 @@ def execute(
     cell_timeout: int = 900,
     progress: bool = False,
     extra_parameters: dict | None = None,
+    **engine_kwargs: Any,
 ) -> Any:
     """Run a notebook with papermill (fresh kernel), writing the executed copy to ``output``.
+
+    ``engine_kwargs`` go to papermill's engine, nbclient: e.g. ``kernel_manager_class`` or the
+    hooks ``on_cell_start`` and ``on_cell_executed``. ``COURSE_FAST`` and ``COURSE_HEADLESS`` are
+    set for the run and restored afterwards.
 
     Returns the executed notebook; raises papermill's ``PapermillExecutionError`` on failure
     (the executed copy, with the error in it, is still written).
@@ -140,13 +166,7 @@ def execute(
 
     parameters = {"FAST": bool(fast)}
     parameters.update(extra_parameters or {})
-    env_backup = os.environ.get("COURSE_FAST")
-    os.environ["COURSE_HEADLESS"] = "1"  # nobody watches a papermill run
-    if fast:
-        os.environ["COURSE_FAST"] = "1"
-    else:
-        os.environ.pop("COURSE_FAST", None)
-    try:
+    with _environment(COURSE_FAST="1" if fast else None, COURSE_HEADLESS="1"):  # nobody watches a papermill run
         return pm.execute_notebook(
             str(path),
             str(output),
@@ -156,12 +176,8 @@ def execute(
             execution_timeout=cell_timeout,
             progress_bar=progress,
             log_output=False,
+            **engine_kwargs,
         )
-    finally:
-        if env_backup is None:
-            os.environ.pop("COURSE_FAST", None)
-        else:
-            os.environ["COURSE_FAST"] = env_backup
 
 
 def refresh(path: Path | str) -> list[str]:
@@ -173,9 +189,7 @@ def refresh(path: Path | str) -> list[str]:
     import tempfile
 
     path = Path(path)
-    os.environ["COURSE_FAST"] = "1"
-    os.environ["COURSE_HEADLESS"] = "1"
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, _environment(COURSE_FAST="1", COURSE_HEADLESS="1"):
         executed = Path(tmp) / path.name
         import papermill as pm
 
