@@ -3,10 +3,12 @@ PYTHON ?= $(shell tools/find-python 2>/dev/null)  # the first CPython 3.10-3.13 
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
+LOCK   := requirements.lock
+UV     ?= $(or $(wildcard $(VENV)/bin/uv),uv)
 KERNEL := mnist-to-imagenet
 TEST_WORKERS ?= 2  # pytest-xdist processes for make test; --dist loadfile keeps each notebook's nbval cells on one kernel
 
-.PHONY: setup run run-fast check-results test test-unit test-notebooks lint format export student lab data clean help
+.PHONY: setup setup-latest lock run run-fast check-results test test-unit test-notebooks lint format export student lab data clean help
 
 help:
 	@echo "make run        execute the whole course headless (build/executed, build/html, build/results.json)"
@@ -18,22 +20,41 @@ help:
 	@echo "make export     regenerate course_utils/lessons/ from the notebooks' '#| export' cells"
 	@echo "make student    the student edition (solutions cleared) in build/student/ and build/student.zip"
 	@echo "make data       pre-fetch every dataset and weight file (for an offline classroom)"
+	@echo "make setup-latest  install from pyproject.toml's version ranges instead of requirements.lock"
+	@echo "make lock       regenerate requirements.lock from pyproject.toml (LOCK_ARGS=--upgrade: newest releases)"
 
 setup: $(STAMP)
 
-$(STAMP): pyproject.toml
+# setup installs the exact versions in requirements.lock; setup-latest pyproject.toml's ranges (newest releases
+# in a fresh .venv). `make -B setup` returns to the lock.
+setup-latest:
+	$(MAKE) --always-make $(STAMP) INSTALL_FROM=ranges
+
+$(STAMP): pyproject.toml $(LOCK)
 	@test -x $(PY) || test -n "$(PYTHON)" || { tools/find-python >/dev/null; exit 1; }
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
+ifeq ($(INSTALL_FROM),ranges)
 	$(PY) -m pip install --quiet -e '.[test]'
+else
+	$(PY) -m pip install --quiet -r $(LOCK)
+	$(PY) -m pip install --quiet --no-deps -e .
+endif
 	$(PY) -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Python 3 (MNIST to ImageNet)" >/dev/null
 	touch $(STAMP)
 
+# Keeps today's pins where pyproject.toml still allows them; LOCK_ARGS=--upgrade moves to the newest releases.
+lock:
+	@command -v $(UV) >/dev/null || { echo "make lock needs uv: make setup installs it, or pip install uv" >&2; exit 1; }
+	$(UV) pip compile pyproject.toml --extra test --universal --python-version 3.10 \
+		--custom-compile-command "make lock" --quiet -o $(LOCK) $(LOCK_ARGS)
+
+# PARAMS="DATASET=offline MODEL=mobilenet_v2" becomes -p DATASET=offline -p MODEL=mobilenet_v2
 run: setup
-	$(PY) -m course_utils run $(NOTEBOOKS)
+	$(PY) -m course_utils run $(NOTEBOOKS) $(foreach p,$(PARAMS),-p '$(p)')
 
 run-fast: setup
-	$(PY) -m course_utils run --fast $(NOTEBOOKS)
+	$(PY) -m course_utils run --fast $(NOTEBOOKS) $(foreach p,$(PARAMS),-p '$(p)')
 
 check-results: setup
 	$(PY) tests/check_results.py build/results.json
