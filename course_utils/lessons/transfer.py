@@ -47,8 +47,8 @@ def extract_features(base, preprocess, dataset):
     Returns ``(features, labels)`` as NumPy arrays, in the dataset's order.
     """
 
-    @tf.function  # traced once, then every batch runs as one graph
-    def embed(x):
+    @tf.function(input_signature=[tf.TensorSpec((None, *base.input.shape[1:]), tf.float32)])  # any batch size
+    def embed(x):  # traced once, then every batch (the last, smaller one too) runs as one graph
         return tf.reduce_mean(base(preprocess(x), training=False), axis=(1, 2))
 
     features, labels = [], []
