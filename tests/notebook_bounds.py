@@ -80,11 +80,14 @@ BOUNDS: dict[str, dict[str, object]] = {
         "speedup_numpy_vs_loops": (20.0, None),
     },
     "05_fcn_and_cnn_on_mnist": {
+        # FCN: 2 epochs, 10% of the 60,000 held out (measured: 0.9572, loss 0.142, lowest recall 0.910)
         "fcn_test_accuracy": (0.95, 1.0),
         "fcn_test_loss": (0.0, 0.25),
         "fcn_lowest_recall": (0.85, 1.0),
+        # variants: 15,000 images, 2 epochs (measured: 0.9443, 'all together', the best on validation)
         "best_improved_fcn_test_accuracy": (0.94, 1.0),
-        "cnn_test_accuracy": (0.97, 1.0),
+        # CNN (16, 32): 25,000 images, 3 epochs (measured: 0.9718)
+        "cnn_test_accuracy": (0.965, 1.0),
         "cnn_parameters": 206922,  # build_cnn(filters=(16, 32)), the fast-mode CNN
         "cnn_conv_parameters": 4800,
         "fcn_seconds_per_epoch": (0.0, None),
