@@ -99,3 +99,14 @@ def test_nbgrader_source_marks_solution_and_check_cells(tmp_path):
     assert len(solutions) >= len(exercises(nb)) and len(graded) == len(exercises(nb))
     assert all(m["locked"] and m["points"] == 1 for m in graded)
     assert len({m["grade_id"] for m in marked}) == len(marked)  # nbgrader needs unique ids
+
+
+@pytest.mark.parametrize("path", WITH_EXERCISES, ids=lambda p: p.stem)
+def test_the_instructor_guide_lists_every_exercise_with_its_kind_and_time(path):
+    from course_utils.harness.notebooks import header
+
+    guide = (path.parent.parent / "INSTRUCTORS.md").read_text()
+    assert f"Running it: {header(path)['time on a CPU']}." in guide, "INSTRUCTORS.md gives another notebook time"
+    for exercise in exercises(nbformat.read(path, as_version=4)):
+        row = f"| {exercise.number} · {exercise.title} | {exercise.kind} | about {exercise.minutes} min |"
+        assert row in guide, f"INSTRUCTORS.md lacks or misstates: {row}"
