@@ -101,12 +101,9 @@ def test_nbgrader_source_marks_solution_and_check_cells(tmp_path):
     assert len({m["grade_id"] for m in marked}) == len(marked)  # nbgrader needs unique ids
 
 
-@pytest.mark.parametrize("path", WITH_EXERCISES, ids=lambda p: p.stem)
-def test_the_instructor_guide_lists_every_exercise_with_its_kind_and_time(path):
-    from course_utils.harness.notebooks import header
+def test_the_instructor_guide_lists_every_notebook_and_exercise_as_they_are_now():
+    from course_utils.harness.exercises import guide_tables
 
-    guide = (path.parent.parent / "INSTRUCTORS.md").read_text()
-    assert f"Running it: {header(path)['time on a CPU']}." in guide, "INSTRUCTORS.md gives another notebook time"
-    for exercise in exercises(nbformat.read(path, as_version=4)):
-        row = f"| {exercise.number} · {exercise.title} | {exercise.kind} | about {exercise.minutes} min |"
-        assert row in guide, f"INSTRUCTORS.md lacks or misstates: {row}"
+    guide = (NOTEBOOKS[0].parent.parent / "INSTRUCTORS.md").read_text()
+    tables = guide_tables(WITH_EXERCISES)
+    assert tables in guide, "regenerate INSTRUCTORS.md's tables: python -m course_utils.harness.exercises"

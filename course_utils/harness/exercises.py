@@ -66,3 +66,29 @@ def exercises(nb) -> list[Exercise]:
                 found[-1].has_solution = True
             found[-1].checks += re.findall(r"\bcheck\.(ex\d\d_\w+)\(", cell.source)
     return [exercise for exercise in found if exercise.number]
+
+
+def guide_tables(paths) -> str:
+    """INSTRUCTORS.md's per-notebook tables: the notebook's time and each exercise's kind, time and sizes."""
+    import nbformat
+
+    from course_utils.harness.notebooks import header
+
+    lines = []
+    for path in paths:
+        stated = header(path)
+        lines += [f"### {stated['title']}", "", f"Running it: {stated['time on a CPU']}.", ""]
+        lines += ["| exercise | kind | time | sizes |", "|---|---|---|---|"]
+        for exercise in exercises(nbformat.read(path, as_version=4)):
+            lines.append(
+                f"| {exercise.number} · {exercise.title} | {exercise.kind} | about {exercise.minutes} min "
+                f"| {exercise.sizes} |"
+            )
+        lines.append("")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":  # python -m course_utils.harness.exercises: the tables for INSTRUCTORS.md
+    from course_utils.harness.notebooks import notebook_paths
+
+    print(guide_tables([p for p in notebook_paths() if not p.name.startswith("00_")]))
