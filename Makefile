@@ -19,6 +19,8 @@ help:
 	@echo "make lint       ruff: lint and format check (code and notebooks)"
 	@echo "make export     regenerate course_utils/lessons/ from the notebooks' '#| export' cells"
 	@echo "make student    the student edition (solutions cleared) in build/student/ and build/student.zip"
+	@echo "make site       the committed notebooks as a static site that works offline (build/site/index.html)"
+	@echo "make test-browser  only the browser tests (JupyterLab and the site in chromium; make test runs them too)"
 	@echo "make data       pre-fetch every dataset and weight file (for an offline classroom)"
 	@echo "make setup-latest  install from pyproject.toml's version ranges instead of requirements.lock"
 	@echo "make lock       regenerate requirements.lock from pyproject.toml (LOCK_ARGS=--upgrade: newest releases)"
@@ -84,6 +86,14 @@ export: setup
 
 student: setup
 	$(PY) -m course_utils student
+
+# The committed notebooks, not executed, rendered with nbconvert into pages that fetch nothing from the network.
+.PHONY: site test-browser
+site: setup
+	$(PY) -m course_utils.harness.site
+
+test-browser: setup
+	COURSE_FAST=1 $(PY) -m pytest tests/test_browser.py -m browser $(PYTEST_ARGS)
 
 lab: setup
 	$(VENV)/bin/jupyter lab notebooks/00_start_here.ipynb

@@ -6,5 +6,6 @@
 - ``runner``: ``python -m course_utils run``: the whole course headless, with a summary
 - ``export``: generating ``course_utils/lessons/`` from the notebooks' ``#| export`` cells
 - ``envcheck``: notebook 00's environment check
+- ``site``: ``make site``: the committed notebooks as a static web site that works offline
 - ``cli``: ``python -m course_utils ...``
 """
