@@ -6,6 +6,7 @@ import struct
 
 import numpy as np
 import pytest
+from checker_support import starter
 
 from course_utils.checks import FAILED, NOT_DONE, PASSED
 from course_utils.checks import nb01 as check
@@ -13,10 +14,6 @@ from course_utils.data.datasets import read_idx
 from course_utils.data.download import fetch
 
 CODES = {"uint8": 0x08, "int8": 0x09, "int16": 0x0B, "int32": 0x0C, "float32": 0x0D, "float64": 0x0E}
-
-
-def starter(*args, **kwargs):
-    raise NotImplementedError()
 
 
 def assert_fails(verdict, phrase):

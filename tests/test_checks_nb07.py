@@ -5,18 +5,13 @@ from __future__ import annotations
 import keras
 import numpy as np
 import pytest
+from checker_support import assert_failed
 from keras import layers
 
-from course_utils.checks import FAILED, NOT_DONE, PASSED
+from course_utils.checks import NOT_DONE, PASSED
 from course_utils.checks import nb07 as check
 from course_utils.lessons import mnist_models
 from course_utils.lessons.frontiers import loss_threshold_attack, per_example_loss_from_logits, softmax_logits
-
-
-def assert_failed(verdict, phrase):
-    assert verdict.status == FAILED, verdict
-    assert phrase in verdict.message, verdict.message
-
 
 # ---------------------------------------------------------------------------------------------
 # 07.1 · The best linear code

@@ -16,6 +16,7 @@ check cells as graded cells.
 
 from __future__ import annotations
 
+import numbers
 import os
 import traceback
 from collections.abc import Callable
@@ -104,6 +105,30 @@ def answered(value, exercise: str) -> None:
     """An answer left at ``None`` means the exercise is not done."""
     if value is None:
         raise NotImplementedError(exercise)
+
+
+def direction(got: float, expected: float) -> str:
+    """'too high' or 'too low': the hint for a wrong number, without giving the number away."""
+    return "too high" if got > expected else "too low"
+
+
+def whole_numbers(answer, count: int, what: str) -> list[int]:
+    """The answer as ``count`` whole numbers, or a hint saying what shape it should have."""
+    if isinstance(answer, numbers.Number) or not hasattr(answer, "__len__") or len(answer) != count:
+        raise CaseFailed(f"give {count} whole numbers in a tuple: {what}")
+    values = []
+    for value in answer:
+        require(
+            isinstance(value, numbers.Real) and not isinstance(value, bool) and float(value).is_integer(),
+            f"{value!r} is not a whole number: give {what}",
+        )
+        values.append(int(value))
+    return values
+
+
+def count_weights(weights) -> int:
+    """How many numbers a list of weight tensors holds (e.g. a model's ``trainable_weights``)."""
+    return int(sum(int(np.prod(w.shape)) for w in weights))
 
 
 def compare_arrays(got, expected, *, case: str, atol: float = 1e-6, rtol: float = 1e-6, name: str = "result") -> None:

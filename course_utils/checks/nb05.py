@@ -15,33 +15,20 @@ import numbers
 import keras
 import numpy as np
 
-from course_utils.checks import CaseFailed, Verdict, answered, compare_arrays, require, run_check
+from course_utils.checks import (
+    CaseFailed,
+    Verdict,
+    answered,
+    compare_arrays,
+    count_weights,
+    direction,
+    require,
+    run_check,
+    whole_numbers,
+)
 from course_utils.lessons import mnist_models
 
 SEED = 505
-
-
-def _direction(got: float, expected: float) -> str:
-    return "too high" if got > expected else "too low"
-
-
-def _numbers(answer, count: int, exercise: str, what: str) -> list[int]:
-    """The answer as ``count`` whole numbers, or a hint that says what shape it should have."""
-    answered(answer, exercise)
-    if isinstance(answer, numbers.Number) or not hasattr(answer, "__len__") or len(answer) != count:
-        raise CaseFailed(f"give {count} whole numbers in a tuple: {what}")
-    values = []
-    for value in answer:
-        require(
-            isinstance(value, numbers.Real) and not isinstance(value, bool) and float(value).is_integer(),
-            f"{value!r} is not a whole number: give {what}",
-        )
-        values.append(int(value))
-    return values
-
-
-def _size(weights) -> int:
-    return int(sum(int(np.prod(w.shape)) for w in weights))
 
 
 # ---------------------------------------------------------------- 05.1 a dense layer, forward and backward
@@ -133,14 +120,14 @@ _FCN_WHAT = "(parameters without batch norm, parameters with batch norm, trainab
 def _fcn_counts() -> tuple[int, int, int]:
     plain = mnist_models.build_fcn(hidden=_FCN_HIDDEN)
     with_bn = mnist_models.build_fcn(hidden=_FCN_HIDDEN, batch_norm=True)
-    return plain.count_params(), with_bn.count_params(), _size(with_bn.trainable_weights)
+    return plain.count_params(), with_bn.count_params(), count_weights(with_bn.trainable_weights)
 
 
 def ex05_fcn_parameters(fcn_parameters) -> Verdict:
     """05.2: parameters of build_fcn(hidden=(256, 64)), with and without batch normalisation, and the trainable ones."""
 
     def body() -> str:
-        plain, with_bn, trainable = _numbers(fcn_parameters, 3, "05.2", _FCN_WHAT)
+        plain, with_bn, trainable = _answered_numbers(fcn_parameters, 3, "05.2", _FCN_WHAT)
         want_plain, want_bn, want_trainable = _fcn_counts()
         units = sum(_FCN_HIDDEN)
         require(
@@ -149,7 +136,7 @@ def ex05_fcn_parameters(fcn_parameters) -> Verdict:
         )
         require(
             plain == want_plain,
-            f"without batch norm: {plain:,} is {_direction(plain, want_plain)}; a Dense layer from n inputs to m "
+            f"without batch norm: {plain:,} is {direction(plain, want_plain)}; a Dense layer from n inputs to m "
             "units has n*m weights and m biases, and the first one sees the 28*28 flattened pixels",
         )
         require(
@@ -164,7 +151,7 @@ def ex05_fcn_parameters(fcn_parameters) -> Verdict:
         )
         require(
             with_bn == want_bn,
-            f"with batch norm: {with_bn:,} is {_direction(with_bn, want_bn)}; each BatchNormalization layer holds "
+            f"with batch norm: {with_bn:,} is {direction(with_bn, want_bn)}; each BatchNormalization layer holds "
             "four vectors of one number per unit (gamma, beta, moving mean, moving variance)",
         )
         require(
@@ -174,7 +161,7 @@ def ex05_fcn_parameters(fcn_parameters) -> Verdict:
         )
         require(
             trainable == want_trainable,
-            f"trainable with batch norm: {trainable:,} is {_direction(trainable, want_trainable)}; of BN's four "
+            f"trainable with batch norm: {trainable:,} is {direction(trainable, want_trainable)}; of BN's four "
             "vectors, gamma and beta train",
         )
         return f"Keras counts {want_plain:,}, {want_bn:,} and {want_trainable:,} too"
@@ -200,7 +187,7 @@ def ex05_cnn_parameters(cnn_parameters) -> Verdict:
     """05.3: parameters of build_cnn(input_shape=(30, 30, 3), filters=(16, 32), dense=64): convolutions, total."""
 
     def body() -> str:
-        conv, total = _numbers(cnn_parameters, 2, "05.3", _CNN_WHAT)
+        conv, total = _answered_numbers(cnn_parameters, 2, "05.3", _CNN_WHAT)
         want_conv, want_total, flat = _cnn_counts()
         f1, f2 = _CNN_SPEC["filters"]
         require(
@@ -214,7 +201,7 @@ def ex05_cnn_parameters(cnn_parameters) -> Verdict:
         )
         require(
             conv == want_conv,
-            f"convolutions: {conv:,} is {_direction(conv, want_conv)}; a 3x3 convolution from C_in to C_out "
+            f"convolutions: {conv:,} is {direction(conv, want_conv)}; a 3x3 convolution from C_in to C_out "
             "channels has 3*3*C_in*C_out weights and C_out biases",
         )
         dense, side = _CNN_SPEC["dense"], _CNN_SPEC["input_shape"][0]
@@ -230,7 +217,7 @@ def ex05_cnn_parameters(cnn_parameters) -> Verdict:
         )
         require(
             total == want_total,
-            f"total: {total:,} is {_direction(total, want_total)}; the convolutions use padding 'same' (size kept), "
+            f"total: {total:,} is {direction(total, want_total)}; the convolutions use padding 'same' (size kept), "
             "each pooling halves the side (rounding down), Flatten feeds Dense(64), then Dense(10)",
         )
         return f"Keras counts {want_conv:,} parameters in the convolutions and {want_total:,} in all"
@@ -373,7 +360,7 @@ def ex05_macro_f1(f1_scores) -> Verdict:
                 elif mp + mr and abs(macro - 2 * mp * mr / (mp + mr)) < 1e-9:
                     why = "it is the harmonic mean of the mean precision and mean recall; average the F1 scores"
                 else:
-                    why = f"it is {_direction(macro, macro_want)}; macro-F1 is the mean of the {k} per-class F1"
+                    why = f"it is {direction(macro, macro_want)}; macro-F1 is the mean of the {k} per-class F1"
                 raise CaseFailed(f"{case}: macro-F1 {macro:.6f}, scikit-learn says {macro_want:.6f}: {why}")
             count += 1
         return f"per-class F1 and macro-F1 match sklearn.metrics.f1_score(zero_division=0) on {count} matrices"
@@ -461,3 +448,8 @@ def ex05_dropout_experiment(model, test_accuracy, *, baseline, fast: bool) -> Ve
         )
 
     return run_check("05.6 experiment: dropout 0.5", body)
+
+
+def _answered_numbers(answer, count: int, exercise: str, what: str) -> list[int]:
+    answered(answer, exercise)
+    return whole_numbers(answer, count, what)

@@ -9,39 +9,25 @@ notebook to ``course_utils.lessons.transfer``), and a freshly trained head for t
 from __future__ import annotations
 
 import functools
-import numbers
 
 import keras
 import numpy as np
 
-from course_utils.checks import CaseFailed, Verdict, answered, compare_arrays, require, run_check
+from course_utils.checks import (
+    CaseFailed,
+    Verdict,
+    answered,
+    compare_arrays,
+    count_weights,
+    direction,
+    require,
+    run_check,
+    whole_numbers,
+)
 from course_utils.lessons import mnist_models
 from course_utils.lessons import transfer as lesson
 
 SEED = 606
-
-
-def _n_weights(weights) -> int:
-    return int(sum(int(np.prod(w.shape)) for w in weights))
-
-
-def _direction(got: int, expected: int) -> str:
-    return "too high" if got > expected else "too low"
-
-
-def _numbers(answer, count: int, exercise: str, what: str) -> list[int]:
-    """The answer as ``count`` whole numbers, or a hint that says what shape it should have."""
-    answered(answer, exercise)
-    if isinstance(answer, numbers.Number) or not hasattr(answer, "__len__") or len(answer) != count:
-        raise CaseFailed(f"give {count} numbers in a tuple: {what}")
-    values = []
-    for value in answer:
-        require(
-            isinstance(value, numbers.Real) and not isinstance(value, bool) and float(value).is_integer(),
-            f"{value!r} is not a whole number: give {what}",
-        )
-        values.append(int(value))
-    return values
 
 
 # ---------------------------------------------------------------- 06.1 unfreeze a chosen block
@@ -127,9 +113,9 @@ def _check_unfrozen(model, base, head, returned, old_optimizer, prefix: str, lea
         np.isclose(rate, learning_rate, rtol=1e-5, atol=0.0),
         f"{case}: the optimizer's learning rate is {rate:g}, expected {learning_rate:g}",
     )
-    expected = _n_weights([w for layer in in_block if not _is_bn(layer) for w in layer.trainable_weights])
-    expected += _n_weights(head.trainable_weights)
-    got = _n_weights(model.trainable_weights)
+    expected = count_weights([w for layer in in_block if not _is_bn(layer) for w in layer.trainable_weights])
+    expected += count_weights(head.trainable_weights)
+    got = count_weights(model.trainable_weights)
     require(got == expected, f"{case}: the model has {got:,} trainable parameters, expected {expected:,}")
 
 
@@ -198,13 +184,13 @@ def ex06_feature_sizes(feature_sizes) -> Verdict:
     """06.2: the length of the feature vector the head receives, for two bases, two poolings, odd input sizes."""
 
     def body() -> str:
-        got = _numbers(feature_sizes, len(_SIZE_CASES), "06.2", _SIZES_WHAT)
+        got = _answered_numbers(feature_sizes, len(_SIZE_CASES), "06.2", _SIZES_WHAT)
         shapes = {}
         for value, (what, key, pooling, hint) in zip(got, _SIZE_CASES, strict=True):
             if key not in shapes:
                 shapes[key] = _base_output_shape(*key)
             expected = int(np.prod(shapes[key])) if pooling == "flatten" else shapes[key][-1]
-            require(value == expected, f"{what}: {value:,} is {_direction(value, expected)}; {hint}")
+            require(value == expected, f"{what}: {value:,} is {direction(value, expected)}; {hint}")
         return f"all {len(_SIZE_CASES)} sizes agree with the output shapes of the bases built by Keras"
 
     return run_check("06.2 feature vector sizes", body)
@@ -222,7 +208,7 @@ def _vgg_fine_tuning_counts() -> tuple[int, int]:
     x = keras.layers.Flatten()(base(inputs))
     x = keras.layers.Dense(256, activation="relu")(x)
     model = keras.Model(inputs, keras.layers.Dense(5, activation="softmax")(x))
-    return _n_weights(model.trainable_weights), _n_weights(model.non_trainable_weights)
+    return count_weights(model.trainable_weights), count_weights(model.non_trainable_weights)
 
 
 def ex06_vgg_trainable(vgg_parameters) -> Verdict:
@@ -230,17 +216,17 @@ def ex06_vgg_trainable(vgg_parameters) -> Verdict:
     with blocks 4 and 5 unfrozen by the lesson's ``unfreeze_last_block``."""
 
     def body() -> str:
-        trainable, frozen = _numbers(vgg_parameters, 2, "06.3", "(trainable, non-trainable) parameters")
+        trainable, frozen = _answered_numbers(vgg_parameters, 2, "06.3", "(trainable, non-trainable) parameters")
         want_trainable, want_frozen = _vgg_fine_tuning_counts()
         require(
             trainable == want_trainable,
-            f"trainable parameters: {trainable:,} is {_direction(trainable, want_trainable)}; a 3x3 convolution "
+            f"trainable parameters: {trainable:,} is {direction(trainable, want_trainable)}; a 3x3 convolution "
             "has 3*3*C_in*C_out weights and C_out biases (block4_conv1 receives block 3's 256 channels), and the "
             "new head's two dense layers train too: their input is the flattened 512-channel map at 150x150",
         )
         require(
             frozen == want_frozen,
-            f"non-trainable parameters: {frozen:,} is {_direction(frozen, want_frozen)}; they are the base's "
+            f"non-trainable parameters: {frozen:,} is {direction(frozen, want_frozen)}; they are the base's "
             "parameters outside blocks 4 and 5 (the whole base, 14,714,688, is in the lesson's table)",
         )
         return f"Keras counts {want_trainable:,} trainable and {want_frozen:,} non-trainable parameters too"
@@ -266,17 +252,17 @@ def ex06_block_macs(block_macs) -> Verdict:
     """06.4: MACs of MobileNetV2's block_16 at 224x224, and of one full 3x3 convolution 160 -> 320 channels."""
 
     def body() -> str:
-        block, full = _numbers(block_macs, 2, "06.4", "(block_16's MACs, the full 3x3 convolution's MACs)")
+        block, full = _answered_numbers(block_macs, 2, "06.4", "(block_16's MACs, the full 3x3 convolution's MACs)")
         want_block, want_full = _block_16_macs()
         require(
             block == want_block,
-            f"block_16: {block:,} is {_direction(block, want_block)}; it has three layers with weights, a 1x1 "
+            f"block_16: {block:,} is {direction(block, want_block)}; it has three layers with weights, a 1x1 "
             "expansion (6 times the channels), a 3x3 depthwise convolution (one filter per channel) and a 1x1 "
             "projection, all on 7x7 maps; BatchNorm and ReLU6 count none",
         )
         require(
             full == want_full,
-            f"full 3x3 convolution: {full:,} is {_direction(full, want_full)}; H*W*k*k*C_in*C_out on the block's "
+            f"full 3x3 convolution: {full:,} is {direction(full, want_full)}; H*W*k*k*C_in*C_out on the block's "
             "7x7 maps",
         )
         return f"block_16: {want_block:,} MACs; one full 3x3 convolution 160 -> 320: {want_full:,} (layer_macs agrees)"
@@ -390,3 +376,8 @@ def ex06_few_labels(few_label_head, train_features, train_labels, val_features, 
         return f"{FEW_LABELS} labels per class ({len(indices)} images): validation accuracy {accuracy:.3f}, {where}"
 
     return run_check("06.6 how few labels are enough", body)
+
+
+def _answered_numbers(answer, count: int, exercise: str, what: str) -> list[int]:
+    answered(answer, exercise)
+    return whole_numbers(answer, count, what)
