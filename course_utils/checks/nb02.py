@@ -460,7 +460,9 @@ def ex02_cache_calls(predicted) -> Verdict:
 PREFETCH_BATCHES, PREFETCH_BATCH, STEP = 8, 32, 0.02  # LOAD_SECONDS = STEP_SECONDS = 0.02 in the notebook
 # The same in fast and full mode: 1.35 to 1.82 measured on a 2-core CPU with other work on it (load average 8 to 10);
 # at best 2n / (n + 1) = 1.78 for n = 8 batches (the first batch's loading cannot overlap a step), plus timing noise.
-SPEEDUP_RANGE = (1.25, 2.2)
+# A heavily loaded machine stretches the epoch without prefetch more than the one with it (3.16 seen while two test
+# workers and a CI run shared the 2 cores): the upper bound leaves room for that and still rejects a wrong ratio.
+SPEEDUP_RANGE = (1.25, 4.0)
 
 
 def _best_epoch(ds, step: float, repeats: int = 2) -> float:
@@ -499,7 +501,7 @@ def ex02_prefetch(simulated_pipeline, speedup) -> Verdict:
             speedup <= high,
             f"prefetch_speedup = {speedup:.3g}: above {high}; overlapping two equal stages over {PREFETCH_BATCHES} "
             f"batches gives at best 2n / (n + 1) = {2 * PREFETCH_BATCHES / (PREFETCH_BATCHES + 1):.2f} (the first "
-            "batch's loading cannot overlap), plus some timing noise: check your timing",
+            "batch's loading cannot overlap), plus timing noise on a busy machine: check your timing",
         )
         off, on = simulated_pipeline(False), simulated_pipeline(True)
         expected = np.arange(PREFETCH_BATCHES * PREFETCH_BATCH).reshape(PREFETCH_BATCHES, PREFETCH_BATCH)

@@ -10,11 +10,10 @@ work when the module is imported.
 from __future__ import annotations
 
 import ast
+import json
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-
-import nbformat
 
 from course_utils.harness.config import PROJECT_ROOT
 
@@ -46,19 +45,26 @@ class ExportedCell:
     source: str  # without the marker line
 
 
+def _cells(path: Path) -> list[dict]:
+    """A notebook's cells with their source as one string (read as JSON: the export needs no Jupyter)."""
+    cells = json.loads(Path(path).read_text(encoding="utf-8"))["cells"]
+    return [{**cell, "source": "".join(cell.get("source", ""))} for cell in cells]
+
+
 def is_exported(cell) -> bool:
     """True for a code cell whose first line is the export marker."""
-    lines = cell.get("source", "").lstrip().splitlines()
+    source = cell.get("source", "")
+    lines = ("".join(source) if isinstance(source, list) else source).lstrip().splitlines()
     return cell.get("cell_type") == "code" and bool(lines) and lines[0].strip() == EXPORT_MARKER
 
 
 def exported_cells(path: Path) -> list[ExportedCell]:
     """The marked cells of one notebook, marker removed, in order."""
-    nb = nbformat.read(path, as_version=4)
     cells = []
-    for index, cell in enumerate(nb.cells):
+    for index, cell in enumerate(_cells(path)):
         if is_exported(cell):
-            body = cell.source.lstrip().split("\n", 1)[1] if "\n" in cell.source.strip() else ""
+            source = cell["source"]
+            body = source.lstrip().split("\n", 1)[1] if "\n" in source.strip() else ""
             cells.append(ExportedCell(index, body.strip("\n")))
     return cells
 
@@ -131,7 +137,7 @@ def render_module(notebook: Path, cells: list[ExportedCell]) -> str:
         imports += cell_imports
         if rest:
             bodies.append(rest)
-    title = nbformat.read(notebook, as_version=4).cells[0].source.splitlines()[0].lstrip("# ").strip()
+    title = _cells(notebook)[0]["source"].splitlines()[0].lstrip("# ").strip()
     header = (
         f'"""{title}: the code this lesson teaches.\n\n'
         f"Generated from notebooks/{notebook.name} by ``python -m course_utils export``.\n"
