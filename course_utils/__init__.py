@@ -10,6 +10,9 @@ import importlib
 # `python -m course_utils export` and the other maintainer commands need no numpy or matplotlib.
 _WHERE = {
     "plots": "course_utils.plots",
+    "EpochLine": "course_utils.measure.progress",
+    "estimate": "course_utils.measure.progress",
+    "runs": "course_utils.measure.progress",
     "FASHION_MNIST_CLASSES": "course_utils.data.datasets",
     "MNIST_CLASSES": "course_utils.data.datasets",
     "load_fashion_mnist": "course_utils.data.datasets",
@@ -43,10 +46,12 @@ def __dir__() -> list[str]:
 
 __all__ = [
     "DownloadError",
+    "EpochLine",
     "FASHION_MNIST_CLASSES",
     "MNIST_CLASSES",
     "data_dir",
     "data_mirror",
+    "estimate",
     "fast_mode",
     "fetch",
     "is_cached",
@@ -56,6 +61,7 @@ __all__ = [
     "plots",
     "read_idx",
     "record",
+    "runs",
     "seed_everything",
     "setup_notebook",
 ]
