@@ -115,6 +115,12 @@ def lab(tmp_path_factory, browser):
     root = tmp_path_factory.mktemp("lab")
     notebooks = root / "notebooks"
     shutil.copytree(PROJECT_ROOT / "notebooks", notebooks, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    for path in notebooks.glob("*.ipynb"):  # without the stored outputs, so every count on the page is this run's
+        nb = nbformat.read(path, as_version=4)
+        for cell in nb.cells:
+            if cell.cell_type == "code":
+                cell.outputs, cell.execution_count = [], None
+        nbformat.write(nb, path)
     _settings(root / "settings")
     (root / "config").mkdir()
     (root / "config" / "jupyter_lab_config.json").write_text(

@@ -54,8 +54,40 @@ def _data(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def _refresh_full(names: list[str]) -> int:
+    """Run notebooks in full mode (the stored-run configuration) and store their outputs."""
+    import json
+
+    from course_utils.harness.config import PROJECT_ROOT
+    from course_utils.harness.notebooks import _environment, policy_problems
+    from course_utils.harness.runner import _resolve, notebook_parameters, run_course
+    from course_utils.harness.stored import STORED_FIGURE_DPI, STORED_RUN_PARAMETERS, store_outputs, stored_problems
+
+    paths = _resolve(names)
+    own = set().union(*(notebook_parameters(p) for p in paths))
+    parameters = {k: v for k, v in STORED_RUN_PARAMETERS.items() if k in own}
+    build = PROJECT_ROOT / "build" / "stored-run"
+    with _environment(COURSE_FIGURE_DPI=str(STORED_FIGURE_DPI)):
+        status = run_course([str(p) for p in paths], fast=False, build=build, parameters=parameters)
+    report = json.loads((build / "results.json").read_text(encoding="utf-8"))["notebooks"]
+    for path in paths:
+        run = report.get(path.name, {})
+        if run.get("status") != "ok":
+            print(f"{path.name}: not stored (the run failed: {run.get('error')})", file=sys.stderr)
+            status = 1
+            continue
+        nb = store_outputs(path, build / "executed" / path.name, seconds=run.get("wall_seconds"))
+        problems = policy_problems(nb) + stored_problems(path)
+        print(f"{path.name}: outputs stored ({path.stat().st_size:,} bytes)", *problems, sep="; ")
+        status |= bool(problems)
+    return status
+
+
 def _refresh(args: argparse.Namespace) -> int:
     from course_utils.harness.notebooks import refresh
+
+    if args.full:
+        return _refresh_full(args.notebooks)
 
     status = 0
     for path in args.notebooks:
@@ -129,8 +161,15 @@ def main(argv: list[str] | None = None) -> int:
     data.add_argument("action", choices=["list", "fetch", "verify"])
     data.add_argument("names", nargs="*", help="registry names (default: all)")
 
-    refresh = sub.add_parser("refresh", help="re-execute notebooks (fast) and store them cleaned")
-    refresh.add_argument("notebooks", nargs="+")
+    refresh = sub.add_parser(
+        "refresh",
+        help="re-execute notebooks in fast mode and store them cleaned (only the outputs nbval checks); "
+        "with --full, run them in full mode and store every output",
+    )
+    refresh.add_argument("notebooks", nargs="+", help="notebook files or name prefixes (with --full)")
+    refresh.add_argument(
+        "--full", action="store_true", help="store the outputs of a full-mode run (what readers see on the web)"
+    )
 
     check = sub.add_parser("check", help="check notebooks against the output policy")
     check.add_argument("notebooks", nargs="*")

@@ -12,6 +12,7 @@ from typing import Any
 import nbformat
 
 NBVAL_MARKER = "# NBVAL_CHECK_OUTPUT"
+OUTPUTS_LINE = "**Outputs shown:**"  # the title cell's line naming the run whose outputs are stored
 KERNELSPEC = {
     "name": "mnist-to-imagenet",
     "display_name": "Python 3 (MNIST to ImageNet)",
@@ -63,11 +64,32 @@ def is_checked(cell: Any) -> bool:
     return cell.get("cell_type") == "code" and cell.get("source", "").lstrip().startswith(NBVAL_MARKER)
 
 
+def has_stored_outputs(nb: Any) -> bool:
+    """True for a notebook that carries the outputs of a full-mode run (see ``harness.stored``)."""
+    return bool(nb.metadata.get("course", {}).get("stored_outputs"))
+
+
+def without_outputs_line(lines: list[str]) -> list[str]:
+    """Title-cell lines without the stored-outputs paragraph (the line and the blank line before it)."""
+    lines = list(lines)
+    for at in [i for i, line in enumerate(lines) if line.startswith(OUTPUTS_LINE)][::-1]:
+        del lines[at - 1 if at > 0 and not lines[at - 1].strip() else at : at + 1]
+    return lines
+
+
 def clean(nb: Any) -> Any:
-    """A copy of ``nb`` fit to commit: outputs only in nbval-checked cells, counts cleared."""
+    """A copy of ``nb`` without a run's outputs: outputs only in nbval-checked cells, counts cleared.
+
+    Stored full-mode outputs go too, with the line and the record that described them.
+    """
     nb = copy.deepcopy(nb)
     nb.metadata.pop("papermill", None)
     nb.metadata.pop("widgets", None)
+    nb.metadata.get("course", {}).pop("stored_outputs", None)
+    if not nb.metadata.get("course", True):
+        nb.metadata.pop("course")
+    if nb.cells and nb.cells[0].cell_type == "markdown":
+        nb.cells[0].source = "\n".join(without_outputs_line(nb.cells[0].source.splitlines()))
     nb.metadata["kernelspec"] = dict(KERNELSPEC)
     code_index = 0
     for cell in nb.cells:
@@ -123,14 +145,15 @@ def policy_problems(nb: Any) -> list[str]:
         problems.append("the parameters cell must set FAST")
     if nb.metadata.get("kernelspec", {}).get("name") != KERNELSPEC["name"]:
         problems.append(f"kernelspec must be {KERNELSPEC['name']!r}")
+    stored = has_stored_outputs(nb)
     for index, cell in enumerate(code):
-        expected_count = index + 1 if is_checked(cell) else None
+        expected_count = index + 1 if (stored or is_checked(cell)) else None
         if cell.execution_count != expected_count:
             problems.append(f"code cell {index}: execution count {cell.execution_count}, expected {expected_count}")
         for output in cell.outputs:
             if output.get("output_type") == "error":
                 problems.append(f"code cell {index}: stored error output")
-            elif not is_checked(cell):
+            elif not (stored or is_checked(cell)):
                 problems.append(f"code cell {index}: stored output in a cell nbval does not check")
                 break
     if not nb.cells or nb.cells[0].cell_type != "markdown" or not nb.cells[0].source.startswith("# "):
@@ -183,7 +206,8 @@ def execute(
 def refresh(path: Path | str) -> list[str]:
     """Execute a notebook in fast mode and store it cleaned (keeping nbval-checked outputs).
 
-    This is how a notebook's stored outputs are made: by running it, never by hand.
+    This is how the outputs nbval checks are made while a notebook is written: by running it, never by
+    hand. It removes stored full-mode outputs; ``python -m course_utils refresh --full`` stores them.
     Returns the policy problems left (empty when the notebook is fit to commit).
     """
     import tempfile

@@ -87,5 +87,15 @@ def setup_notebook(fast: bool = False, seed: int = 42) -> bool:
 
     fast = fast_mode(fast)
     seed_everything(seed)
+    _figure_dpi()
     record("fast_mode", fast)
     return fast
+
+
+def _figure_dpi() -> None:
+    """``COURSE_FIGURE_DPI`` (set for the runs whose outputs are stored) sets the figures' resolution."""
+    dpi = os.environ.get("COURSE_FIGURE_DPI")
+    if dpi:
+        import matplotlib
+
+        matplotlib.rcParams["figure.dpi"] = float(dpi)
