@@ -116,9 +116,14 @@ def _format_value(value: Any) -> str:
     return str(value)
 
 
-def headline_results(nb: Any) -> dict[str, Any]:
-    """The results a committed notebook's stored outputs record (``cu.record``), without the mode."""
-    return {k: v for k, v in results_from_notebook(nb).items() if k not in NOT_HEADLINES}
+def headline_results(nb: Any, stem: str = "") -> dict[str, Any]:
+    """The results a committed notebook's stored outputs record (``cu.record``): its headlines
+    (``runner.HEADLINES``) where the notebook declares them, otherwise all of them but the mode."""
+    from course_utils.harness.runner import HEADLINES
+
+    recorded = results_from_notebook(nb)
+    names = HEADLINES.get(stem) or [k for k in recorded if k not in NOT_HEADLINES]
+    return {k: recorded[k] for k in names if k in recorded}
 
 
 def _landing_page(rows: list[dict[str, Any]]) -> str:
@@ -161,8 +166,9 @@ code {{ font-size: 0.95em; }}
 <main>
 <h1>From MNIST to ImageNet</h1>
 <p>A hands-on deep-learning course in Jupyter notebooks, with TensorFlow and Keras. Each notebook's page
-shows it as committed; run it in JupyterLab to see every output. The results listed are those the
-notebooks' stored outputs record.</p>
+shows it with the outputs of one full-mode run on a CPU (the top of each page names the run); run it in
+JupyterLab to see yours. The results listed are each notebook's headline results, as its stored outputs
+record them.</p>
 <table>
 <thead><tr><th>#</th><th>Notebook</th><th>Time on a CPU</th><th>Results (stored outputs)</th></tr></thead>
 <tbody>
@@ -236,7 +242,7 @@ def build(notebooks: Path | str | None = None, out: Path | str | None = None, ma
                 "page title": pages[index][1],
                 "time": head["time on a CPU"],
                 "href": page_name(path),
-                "results": headline_results(nb),
+                "results": headline_results(nb, path.stem),
             }
         )
     landing = out / HOME
