@@ -117,10 +117,9 @@ def fitted_on_train_and_test(train, test):
 
 
 def eps_floor(train, test):
-    from course_utils.lessons.preprocessing import Standardiser
-
-    scaler = Standardiser(per_channel=True).fit(train)
-    return scaler.transform(train), scaler.transform(test)
+    flat = np.asarray(train, np.float64).reshape(-1, train.shape[-1])
+    mean, std = flat.mean(axis=0), np.maximum(flat.std(axis=0), 1e-7)
+    return (train - mean) / std, (test - mean) / std
 
 
 def no_constant_handling(train, test):
@@ -173,6 +172,16 @@ def test_channel_standardiser_float32_and_tensorflow_answers_pass():
 
     assert check.ex02_channel_standardiser(in_float32).status == PASSED
     assert check.ex02_channel_standardiser(with_tensorflow).status == PASSED
+
+
+def test_channel_standardiser_lesson_standardiser_passes():
+    from course_utils.lessons.preprocessing import Standardiser
+
+    def with_the_lesson(train, test):
+        scaler = Standardiser(per_channel=True).fit(train)  # divides a constant channel by 1, as StandardScaler
+        return scaler.transform(train), scaler.transform(test)
+
+    assert check.ex02_channel_standardiser(with_the_lesson).status == PASSED
 
 
 def test_channel_standardiser_starter_is_not_done():

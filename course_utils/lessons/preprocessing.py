@@ -50,23 +50,111 @@ def scale_to_unit(images):
     return tf.cast(images, tf.float32) / 255.0
 
 
+def resize_shorter_side(image, size: int) -> tf.Tensor:
+    """Resize (H, W, C) or (N, H, W, C) images so that the shorter side is `size`, keeping the aspect ratio."""
+    image = tf.convert_to_tensor(image)
+    height, width = tf.unstack(tf.cast(tf.shape(image)[-3:-1], tf.float32))
+    factor = size / tf.minimum(height, width)
+    new_size = tf.cast(tf.round(tf.stack([height * factor, width * factor])), tf.int32)
+    return tf.image.resize(image, new_size, antialias=True)  # float32; antialias: no aliasing when shrinking
+
+
+def imagenet_eval_crop(image, resize: int = 256, crop: int = 224) -> tf.Tensor:
+    """The ImageNet evaluation pipeline: shorter side to `resize`, then the central `crop` x `crop` square."""
+    return keras.layers.CenterCrop(crop, crop)(resize_shorter_side(image, resize))
+
+
+def random_resized_crop_box(image_shape, seed, scale=(0.08, 1.0), ratio=(3 / 4, 4 / 3)):
+    """(top, left, height, width) of a random box with area fraction in `scale` and width/height in `ratio`."""
+    begin, size, _ = tf.image.stateless_sample_distorted_bounding_box(
+        image_shape,
+        bounding_boxes=tf.constant([[[0.0, 0.0, 1.0, 1.0]]]),  # the whole image is "the object"
+        seed=seed,
+        min_object_covered=scale[0],
+        aspect_ratio_range=ratio,
+        area_range=scale,
+        max_attempts=100,
+        use_image_if_no_bounding_boxes=True,
+    )
+    return begin[0], begin[1], size[0], size[1]
+
+
+class RandomResizedCrop(keras.layers.Layer):
+    """Training: a random box (area fraction in `scale`, width/height in `ratio`) resized to height x width.
+
+    Not training (evaluation, `predict`): the central crop with the output's aspect ratio, resized. Seeded: two
+    layers with the same seed give the same crops; each call draws new boxes, one per image.
+    """
+
+    def __init__(self, height: int, width: int, scale=(0.08, 1.0), ratio=(3 / 4, 4 / 3), seed=None, **kwargs):
+        super().__init__(**kwargs)
+        self.height, self.width, self.scale, self.ratio, self.seed = height, width, tuple(scale), tuple(ratio), seed
+        self.seed_generator = keras.random.SeedGenerator(seed)
+        self.centre = keras.layers.Resizing(height, width, crop_to_aspect_ratio=True, antialias=True)
+
+    def build(self, input_shape):
+        pass  # no weights: the seed generator's state is created in __init__
+
+    def _crop(self, image, seed):
+        top, left, height, width = random_resized_crop_box(tf.shape(image), seed, self.scale, self.ratio)
+        patch = tf.slice(image, tf.stack([top, left, 0]), tf.stack([height, width, -1]))
+        return tf.image.resize(patch, (self.height, self.width), antialias=True)
+
+    def call(self, images, training=True):
+        images = tf.cast(images, self.compute_dtype)
+        batch = images[None] if images.shape.rank == 3 else images  # a single image is a batch of one
+        if training:
+            seed = keras.random.randint((2,), 0, 2**31 - 1, seed=self.seed_generator)
+            seeds = tf.random.split(seed, tf.shape(batch)[0])  # one seed, so one box, per image
+            spec = tf.TensorSpec((self.height, self.width, batch.shape[-1]), self.compute_dtype)
+            out = tf.map_fn(lambda pair: self._crop(*pair), (batch, seeds), fn_output_signature=spec)
+        else:
+            out = self.centre(batch)
+        return out[0] if images.shape.rank == 3 else out
+
+    def compute_output_shape(self, input_shape):
+        return (*input_shape[:-3], self.height, self.width, input_shape[-1])
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(height=self.height, width=self.width, scale=self.scale, ratio=self.ratio, seed=self.seed)
+        return config
+
+
+def constant_features(mean: np.ndarray, std: np.ndarray, n: int) -> np.ndarray:
+    """True where std is 0 up to the rounding of n float64 values (scikit-learn's bound on the variance)."""
+    eps = np.finfo(np.float64).eps
+    var = np.square(std)
+    return var <= n * eps * var + np.square(n * np.abs(mean) * eps)
+
+
 @dataclass
 class Standardiser:
     """z-scores (x - mean) / std, with the mean and std of the data passed to fit: the training set."""
 
-    per_channel: bool = False  # one mean and std per channel (the last axis) instead of one for all values
-    eps: float = 1e-7  # floor for the std: a constant input would divide by zero
+    per_channel: bool = False  # one mean and std per channel of (N, H, W, C) images
+    per_pixel: bool = False  # one mean and std per position: statistics over the first axis only
     mean_: np.ndarray | None = field(default=None, init=False)
-    std_: np.ndarray | None = field(default=None, init=False)
+    std_: np.ndarray | None = field(default=None, init=False)  # 1 where the training data is constant
+    constant_: np.ndarray | None = field(default=None, init=False)  # where the training data never varies
+
+    def _axes(self, x: np.ndarray) -> int | tuple[int, ...] | None:
+        if self.per_channel and self.per_pixel:
+            raise ValueError("choose per_channel or per_pixel, not both")
+        if self.per_channel and x.ndim != 4:
+            raise ValueError(f"per_channel wants (N, H, W, C) images, not shape {x.shape}: add the channel axis")
+        return (0, 1, 2) if self.per_channel else 0 if self.per_pixel else None
 
     def fit(self, x: np.ndarray) -> "Standardiser":
-        """Learn the mean and std of x (summed in float64); returns the standardiser."""
+        """Learn the mean and std of x (in float64); returns the standardiser."""
         x = np.asarray(x)
         if x.size == 0:
             raise ValueError("cannot fit on an empty array")
-        axes = tuple(range(x.ndim - 1)) if self.per_channel else None  # per channel: every axis but the last
+        axes = self._axes(x)
         self.mean_ = np.asarray(x.mean(axis=axes, dtype=np.float64))
-        self.std_ = np.maximum(np.asarray(x.std(axis=axes, dtype=np.float64)), self.eps)
+        std = np.asarray(x.std(axis=axes, dtype=np.float64))
+        self.constant_ = constant_features(self.mean_, std, x.size // max(std.size, 1))
+        self.std_ = np.where(self.constant_, 1.0, std)  # a constant feature: divided by 1, as StandardScaler does
         return self
 
     def transform(self, x: np.ndarray) -> np.ndarray:
