@@ -16,8 +16,18 @@ def show_images(
     size: float = 1.5,
     cmap: str | None = "gray",
     suptitle: str | None = None,
+    value_range: tuple[float, float] | str | None = "auto",
 ):
     """Show images in a grid; greyscale (H, W) or (H, W, 1) and RGB (H, W, 3) both work.
+
+    ``value_range`` is the pair of pixel values drawn black and white (the ends of the colour map), the
+    same for every image, so that a darker or lower-contrast image looks darker or flatter:
+
+    - ``"auto"`` (default): (0, 255) for integer images, (0, 1) for float images whose values lie in
+      [0, 1]; other float images (feature maps, heatmaps, raw arrays) each on their own minimum and
+      maximum, and RGB floats above 1 on (0, 255);
+    - a pair ``(low, high)``: that range for every image;
+    - ``None``: every image stretched to its own minimum and maximum (what ``imshow`` does alone).
 
     Returns the matplotlib figure.
     """
@@ -34,15 +44,47 @@ def show_images(
         image = np.asarray(image)
         if image.ndim == 3 and image.shape[-1] == 1:
             image = image[..., 0]
-        if image.dtype.kind == "f" and image.ndim == 3:
-            image = np.clip(image, 0.0, 1.0) if image.max() <= 1.0 + 1e-6 else np.clip(image / 255.0, 0, 1)
-        axes[i].imshow(image, cmap=cmap if image.ndim == 2 else None)
+        low_high = drawn_range(image, value_range)
+        if image.ndim == 3:  # RGB: matplotlib wants floats in [0, 1] or integers in [0, 255]
+            if low_high is None:
+                low_high = (float(image.min()), float(image.max()))
+            low, high = low_high
+            image = np.clip((image.astype(np.float32) - low) / max(high - low, 1e-12), 0.0, 1.0)
+            axes[i].imshow(image)
+        else:
+            low, high = low_high if low_high is not None else (None, None)
+            axes[i].imshow(image, cmap=cmap, vmin=low, vmax=high)
         if titles is not None and i < len(titles):
             axes[i].set_title(str(titles[i]), fontsize=8)
     if suptitle:
         fig.suptitle(suptitle)
-    fig.tight_layout()
+        fig.tight_layout(rect=(0, 0, 1, 1 - 0.4 / fig.get_figheight()))  # leave the title its own strip
+    else:
+        fig.tight_layout()
     return fig
+
+
+def drawn_range(
+    image: np.ndarray, value_range: tuple[float, float] | str | None = "auto"
+) -> tuple[float, float] | None:
+    """The (black, white) pixel values ``show_images`` draws ``image`` with; None: its own min and max."""
+    if value_range is None:
+        return None
+    if isinstance(value_range, str):
+        if value_range != "auto":
+            raise ValueError(f"value_range must be 'auto', None or a pair (low, high), not {value_range!r}")
+        image = np.asarray(image)
+        if image.dtype.kind in "uib":
+            return (0.0, 1.0) if image.dtype.kind == "b" else (0.0, 255.0)
+        if image.size and image.min() >= -1e-6 and image.max() <= 1.0 + 1e-6:
+            return (0.0, 1.0)
+        if image.ndim == 3 and image.size and image.min() >= -1e-6 and image.max() <= 255.0 + 1e-6:
+            return (0.0, 255.0)
+        return None
+    low, high = (float(v) for v in value_range)
+    if not high > low:
+        raise ValueError(f"value_range needs low < high, got {value_range!r}")
+    return low, high
 
 
 def show_class_grid(images: np.ndarray, labels: np.ndarray, class_names: Sequence[str], per_class: int = 8):

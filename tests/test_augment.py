@@ -88,6 +88,8 @@ def test_random_draws_and_grid(digits):
     assert len({d.tobytes() for d in augmentation.random_draws(layer, digits[0], 6)}) > 1, "one crop per call"
     fig = augmentation.show_augmentations(digits[0], {"zoom": augmentation.digit_augmentation(seed=0)}, n_draws=3)
     assert len([ax for ax in fig.axes if ax.images]) == 4
+    titles = [ax.get_title() for ax in fig.axes if ax.images]
+    assert titles[0] == "zoom" and all(t.startswith("|Δ| ") for t in titles[1:]), titles
     plt.close(fig)
 
 
@@ -133,3 +135,31 @@ def test_augmented_dataset_without_augmentation_keeps_images(digits):
     pipeline = augmentation.augmented_dataset(digits, labels, None, seed=0, batch_size=len(digits))
     x, y = next(pipeline.as_numpy_iterator())
     np.testing.assert_array_equal(x, digits[y])
+
+
+def test_pixel_change_and_titles(digits):
+    assert augmentation.pixel_change(digits[0], digits[0]) == 0.0
+    assert np.isclose(augmentation.pixel_change(np.zeros((2, 2)), np.full((2, 2), 0.25)), 0.25)
+    assert augmentation.pixel_change(digits[0], digits[0][:20, :20]) is None
+    assert augmentation.change_title(digits[0], digits[0][:20, :24]) == "20×24"
+    assert augmentation.change_title(np.zeros((2, 2)), np.full((2, 2), 0.5)) == "|Δ| 0.500"
+
+
+def test_contrast_layers_lower_and_raise_the_contrast():
+    flat = np.random.default_rng(0).random((200, 4, 4, 1)).astype(np.float32)
+    layer = augmentation.pixel_augmentations(seed=0, color=False)["contrast ×0.4–1.6"]
+    c = np.asarray(layer.get_random_transformation(flat, training=True)["contrast_factor"]).ravel()
+    assert c.min() < 0.6 and c.max() > 1.4
+
+
+def test_elastic_deform_follows_simard(digits):
+    field = augmentation.elastic_field((200, 28, 28), seed=0)
+    assert field.shape == (200, 2, 28, 28)
+    assert 0.5 < np.abs(field).mean() < 3.0, "sigma 4, alpha 34 moves pixels by about a pixel and a half"
+    assert abs(np.corrcoef(field[:, 0].ravel(), field[:, 1].ravel())[0, 1]) < 0.05, "x and y drawn independently"
+    out = augmentation.elastic_deform(digits, seed=1)
+    assert out.shape == digits.shape and out.dtype == np.float32 and _in_range(out)
+    np.testing.assert_array_equal(out, augmentation.elastic_deform(digits, seed=1))
+    assert not np.allclose(out, augmentation.elastic_deform(digits, seed=2))
+    assert not np.allclose(out, digits)
+    np.testing.assert_allclose(augmentation.elastic_deform(digits, seed=1, alpha=0.0), digits, atol=1e-6)

@@ -11,6 +11,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 from keras import layers
+from scipy import ndimage
 
 from course_utils.lessons.preprocessing import batches, epoch_order, examples
 from course_utils.plots import show_images
@@ -47,12 +48,12 @@ def pixel_augmentations(seed: int | None = None, *, color: bool = True) -> dict:
             factor=(1.0, 1.0), scale=(0.05, 0.2), fill_value=0.5, value_range=VALUE_RANGE, seed=layer_seed(seed, 6)
         ),
         "brightness ±40%": layers.RandomBrightness(0.4, value_range=VALUE_RANGE, seed=layer_seed(seed, 7)),
-        "contrast ±60%": layers.RandomContrast(0.6, value_range=VALUE_RANGE, seed=layer_seed(seed, 8)),
+        "contrast ×0.4–1.6": layers.RandomContrast((0.6, 0.6), value_range=VALUE_RANGE, seed=layer_seed(seed, 8)),
     }
     if color:
         found["saturation"] = layers.RandomSaturation((0.1, 0.9), value_range=VALUE_RANGE, seed=layer_seed(seed, 9))
         found["hue"] = layers.RandomHue(0.3, value_range=VALUE_RANGE, seed=layer_seed(seed, 10))
-    found["sharpness"] = layers.RandomSharpness((0.5, 1.0), value_range=VALUE_RANGE, seed=layer_seed(seed, 11))
+    found["sharpness"] = layers.RandomSharpness((0.9, 1.0), value_range=VALUE_RANGE, seed=layer_seed(seed, 11))
     found["Gaussian blur"] = layers.RandomGaussianBlur(
         factor=(1.0, 1.0), kernel_size=5, sigma=(0.5, 2.0), value_range=VALUE_RANGE, seed=layer_seed(seed, 12)
     )
@@ -70,12 +71,25 @@ def random_draws(layer: Callable, image: np.ndarray, n: int) -> np.ndarray:
     return np.stack([np.asarray(layer(batch, training=True))[0] for _ in range(n)])
 
 
+def pixel_change(original: np.ndarray, changed: np.ndarray) -> float | None:
+    """Mean absolute pixel difference between two images of the same shape (None if the shapes differ)."""
+    original, changed = np.asarray(original, dtype=np.float32), np.asarray(changed, dtype=np.float32)
+    return float(np.mean(np.abs(changed - original))) if original.shape == changed.shape else None
+
+
+def change_title(original: np.ndarray, changed: np.ndarray) -> str:
+    """A draw's title: its pixel change, or its new size."""
+    change = pixel_change(original, changed)
+    return f"|Δ| {change:.3f}" if change is not None else "{}×{}".format(*np.shape(changed)[:2])
+
+
 def show_augmentations(image: np.ndarray, catalogue: Mapping[str, Callable], n_draws: int = 5, **show_options):
-    """A grid: one row per augmentation, the original first, then n_draws random draws."""
+    """A grid: one row per augmentation, the original first, then n_draws random draws titled by their change."""
     tiles, titles = [], []
     for name, layer in catalogue.items():
-        tiles += [image, *random_draws(layer, image, n_draws)]
-        titles += [f"{name}: original"] + [""] * n_draws
+        draws = random_draws(layer, image, n_draws)
+        tiles += [image, *draws]
+        titles += [name] + [change_title(image, draw) for draw in draws]
     return show_images(tiles, titles, ncols=n_draws + 1, **show_options)
 
 
@@ -107,7 +121,7 @@ def photo_augmentation(seed: int | None = None, *, crop: tuple[int, int] | None 
         layers.RandomRotation(degrees(15), seed=layer_seed(seed, 2)),
         layers.RandomZoom(0.2, seed=layer_seed(seed, 3)),
         layers.RandomBrightness(0.2, value_range=VALUE_RANGE, seed=layer_seed(seed, 4)),
-        layers.RandomContrast(0.3, value_range=VALUE_RANGE, seed=layer_seed(seed, 5)),
+        layers.RandomContrast((0.3, 0.3), value_range=VALUE_RANGE, seed=layer_seed(seed, 5)),
         layers.RandomSaturation((0.3, 0.7), value_range=VALUE_RANGE, seed=layer_seed(seed, 6)),
         layers.RandomHue(0.05, value_range=VALUE_RANGE, seed=layer_seed(seed, 7)),
     ]
@@ -136,3 +150,26 @@ def augmented_dataset(images, labels, augment: Callable | None, *, seed: int, ba
         parallel_map = {"num_parallel_calls": tf.data.AUTOTUNE, "deterministic": True} if parallel else {}
         ds = ds.enumerate().map(with_own_seed, **parallel_map)
     return batches(ds, batch_size)
+
+
+def elastic_field(shape: tuple[int, int, int], seed: int, *, alpha: float = 34.0, sigma: float = 4.0) -> np.ndarray:
+    """Random smooth displacement fields (N, 2, H, W), y then x, in pixels: uniform in [-1, 1], smoothed, × alpha."""
+    n, height, width = shape
+    noise = np.random.default_rng(seed).uniform(-1.0, 1.0, (n, 2, height, width))
+    return alpha * ndimage.gaussian_filter(noise, sigma=(0, 0, sigma, sigma))
+
+
+def elastic_deform(images, seed: int, *, alpha: float = 34.0, sigma: float = 4.0) -> np.ndarray:
+    """Elastic deformation (Simard, Steinkraus & Platt, 2003) of images (N, H, W, C), each its own field.
+
+    Bilinear resampling, 0 outside the image; the draws depend only on seed."""
+    images = np.asarray(images, dtype=np.float32)
+    n, height, width, channels = images.shape
+    field = elastic_field((n, height, width), seed, alpha=alpha, sigma=sigma)
+    grid_y, grid_x = np.mgrid[0:height, 0:width].astype(np.float64)
+    out = np.empty_like(images)
+    for i in range(n):
+        where = [grid_y + field[i, 0], grid_x + field[i, 1]]
+        for c in range(channels):
+            out[i, ..., c] = ndimage.map_coordinates(images[i, ..., c], where, order=1, mode="constant", cval=0.0)
+    return out
