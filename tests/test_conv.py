@@ -303,6 +303,58 @@ def test_max_pool_ties_go_to_the_first_maximum():
     assert dx[0, :, :, 0].tolist() == [[1.0, 0.0], [0.0, 0.0]]
 
 
+def test_dilate_puts_stride_minus_one_zeros_between_entries():
+    g = np.arange(1, 7, dtype=float).reshape(1, 2, 3, 1)
+    out = conv.dilate(g, (2, 3))[0, :, :, 0]
+    np.testing.assert_array_equal(out, [[1, 0, 0, 2, 0, 0, 3], [0] * 7, [4, 0, 0, 5, 0, 0, 6]])
+    np.testing.assert_array_equal(conv.dilate(g, 1), g)  # stride 1: nothing to insert
+
+
+@pytest.mark.parametrize(("index", "cfg"), list(enumerate(configs(40, seed=11))))
+def test_conv2d_transpose_is_the_input_gradient(index, cfg):
+    # dilating g by the stride, then a full correlation with the rotated kernel, gives dL/dx
+    x, w, _ = arrays(cfg, seed=index)
+    g = np.random.default_rng(index).standard_normal(conv.conv2d(x, w, None, cfg["stride"], cfg["padding"]).shape)
+    dx = conv.conv2d_transpose(g, w, x.shape, cfg["stride"], cfg["padding"])
+    np.testing.assert_allclose(dx, conv.conv2d_backward(g, x, w, cfg["stride"], cfg["padding"])[0], atol=TF_ATOL)
+    ref = tf.nn.conv2d_transpose(g, w, output_shape=x.shape, strides=cfg["stride"], padding=cfg["padding"].upper())
+    np.testing.assert_allclose(dx, ref.numpy(), atol=TF_ATOL)
+
+
+def test_float32_conv_defects_counts_wrong_values_and_shapes(monkeypatch):
+    real = tf.nn.conv2d
+    assert conv.float32_conv_defects(20, seed=0) == conv.float32_conv_defects(20, seed=0)  # seeded
+
+    def exact(x, w, stride, padding):  # a float32 kernel without defects: float64, rounded
+        return tf.cast(real(tf.cast(x, tf.float64), tf.cast(w, tf.float64), stride, padding), x.dtype)
+
+    def off_by_one(x, w, stride, padding):
+        return exact(x, w, stride, padding) + (1.0 if x.dtype == np.float32 else 0.0)
+
+    def one_channel_more(x, w, stride, padding):
+        y = exact(x, w, stride, padding)
+        return tf.concat([y, y[..., :1]], axis=-1) if x.dtype == np.float32 else y
+
+    monkeypatch.setattr(tf.nn, "conv2d", exact)
+    assert conv.float32_conv_defects(40, seed=3) == (0, 0)
+    monkeypatch.setattr(tf.nn, "conv2d", off_by_one)
+    values, shapes = conv.float32_conv_defects(40, seed=3)
+    assert shapes == 0 and 30 <= values <= 40  # all but the layers whose correct output is empty
+    monkeypatch.setattr(tf.nn, "conv2d", one_channel_more)
+    assert conv.float32_conv_defects(40, seed=3) == (0, 40)
+
+
+def test_avg_pool_gradient_defects_counts_a_wrong_gradient(monkeypatch):
+    real = tf.nn.avg_pool2d
+
+    def wrong(x, ksize, strides, padding):  # the right forward pass, twice the gradient
+        y = real(x, ksize, strides, padding)
+        return y + (y - tf.stop_gradient(y))
+
+    monkeypatch.setattr(tf.nn, "avg_pool2d", wrong)
+    assert conv.avg_pool_gradient_defects(10, seed=0, dtype="float32") == 10
+
+
 # ------------------------------------------------------------------ bad input
 
 

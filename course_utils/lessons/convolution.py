@@ -129,6 +129,29 @@ def conv2d(x, w, b=None, stride=1, padding="valid"):
     return y if b is None else y + b
 
 
+def float32_conv_defects(n_configs, seed):
+    """tf.nn.conv2d in float32 vs float64 on random one-channel layers, strides (1, 2 or 3): (wrong values, shapes)."""
+    import tensorflow as tf
+
+    rng = np.random.default_rng(seed)
+    wrong_values = wrong_shapes = 0
+    for _ in range(n_configs):
+        padding = str(rng.choice(["VALID", "SAME"]))
+        kh, kw = (int(v) for v in rng.integers(1, 6, size=2))
+        low_h, low_w = (max(kh - 1, 1), max(kw - 1, 1)) if padding == "VALID" else (1, 1)  # may not fit by 1
+        shape = (int(rng.integers(1, 4)), int(rng.integers(low_h, 13)), int(rng.integers(low_w, 13)), 1)
+        x = rng.standard_normal(shape).astype(np.float32)
+        w = rng.standard_normal((kh, kw, 1, int(rng.integers(1, 5)))).astype(np.float32)
+        stride = (1, int(rng.integers(2, 4)))
+        y32 = tf.nn.conv2d(x, w, stride, padding).numpy()
+        y64 = tf.nn.conv2d(x.astype(np.float64), w.astype(np.float64), stride, padding).numpy()
+        if y32.shape != y64.shape:
+            wrong_shapes += 1
+        elif y64.size and np.abs(y32 - y64).max() > 1e-4 * max(1.0, np.abs(y64).max()):
+            wrong_values += 1
+    return wrong_values, wrong_shapes
+
+
 def conv_params(kh, kw, c_in, c_out, bias=True):
     """One kh x kw x C_in filter per output channel, plus one bias each."""
     return kh * kw * c_in * c_out + (c_out if bias else 0)
@@ -282,3 +305,45 @@ def conv2d_backward(dy, x, w, stride=1, padding="valid"):
         for q in range(w.shape[1]):  # x_pad[n, i*sh + p, j*sw + q, c] met w[p, q, c, o] in y[n, i, j, o]
             dx_pad[window_slice(p, q, dy.shape[1:3], stride)] += dy @ w[p, q].T
     return unpad(dx_pad, pads), dw.transpose(1, 2, 0, 3), db
+
+
+def dilate(g, stride):
+    """s - 1 zeros between neighbouring entries of g (N, H, W, C) along each axis (s = 1 changes nothing)."""
+    sh, sw = pair(stride, "stride")
+    n, h, w, c = g.shape
+    out = np.zeros((n, (h - 1) * sh + 1, (w - 1) * sw + 1, c), dtype=g.dtype)
+    out[:, ::sh, ::sw] = g
+    return out
+
+
+def conv2d_transpose(dy, w, x_shape, stride=1, padding="valid"):
+    """dL/dx of conv2d as a transposed convolution: dilate dy, pad k - 1 zeros, correlate with the rotated kernel."""
+    (kh, kw), stride = w.shape[:2], pair(stride, "stride")
+    pads = padding_amounts(x_shape, (kh, kw), stride, padding)
+    full = pad(dilate(dy, stride), ((kh - 1, kh - 1), (kw - 1, kw - 1)))
+    dx_pad = conv2d(full, w[::-1, ::-1].transpose(0, 1, 3, 2))  # rotated 180°, C_in and C_out swapped
+    hp, wp = x_shape[1] + sum(pads[0]), x_shape[2] + sum(pads[1])
+    dx_pad = np.pad(dx_pad, ((0, 0), (0, hp - dx_pad.shape[1]), (0, wp - dx_pad.shape[2]), (0, 0)))
+    return unpad(dx_pad, pads)
+
+
+def avg_pool_gradient_defects(n_configs, seed, dtype="float64"):
+    """GradientTape through tf.nn.avg_pool2d ('SAME') vs avg_pool2d_backward, on random pools with a window
+    larger than the input along at least one axis: the number of wrong gradients."""
+    import tensorflow as tf
+
+    rng, wrong = np.random.default_rng(seed), 0
+    for _ in range(n_configs):
+        shape = (int(rng.integers(1, 3)), int(rng.integers(1, 9)), int(rng.integers(1, 9)), int(rng.integers(1, 3)))
+        pool = [int(rng.integers(1, 8)), int(rng.integers(1, 8))]
+        axis = int(rng.integers(0, 2))
+        pool[axis] = shape[1 + axis] + int(rng.integers(1, 5))  # the window is larger than the input here
+        stride = tuple(int(s) for s in rng.integers(1, 4, size=2))
+        x = rng.standard_normal(shape).astype(dtype)
+        dy = rng.standard_normal(avg_pool2d(x, pool, stride, "same").shape).astype(dtype)
+        xt = tf.Variable(x)
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_sum(tf.nn.avg_pool2d(xt, pool, stride, "SAME") * dy)
+        ours = avg_pool2d_backward(dy.astype(np.float64), x.astype(np.float64), pool, stride, "same")
+        wrong += not np.allclose(tape.gradient(loss, xt).numpy(), ours, rtol=1e-4, atol=1e-5)
+    return wrong
