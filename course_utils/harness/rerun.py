@@ -10,6 +10,7 @@ pass, so its recorded results and exercise verdicts can be checked as after any 
 from __future__ import annotations
 
 import argparse
+import re
 import shutil
 import sys
 import tempfile
@@ -55,17 +56,26 @@ def _first_line(source: str) -> str:
     return next((line.strip() for line in source.splitlines() if line.strip()), "")[:80]
 
 
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")  # IPython's colours in a traceback
+
+
 def _error_text(exc: Exception) -> str:
-    text = str(exc).strip().splitlines()
+    text = _ANSI.sub("", str(exc)).strip().splitlines()
     return "\n".join(text[-12:])
 
 
-def rerun(
-    path: Path | str, *, fast: bool = True, cwd: Path | str | None = None, cell_timeout: int = 600
+def run_schedule(
+    path: Path | str,
+    schedule: dict[str, list[int]],
+    *,
+    fast: bool = True,
+    cwd: Path | str | None = None,
+    cell_timeout: int = 600,
 ) -> RerunReport:
-    """Execute ``path`` in one fresh kernel: each code cell twice in a row, then all cells again.
+    """Execute the code cells of ``path`` in one fresh kernel, step by step, in the order given.
 
-    Stops at the first cell that raises and reports it. ``COURSE_FAST`` decides the mode (the
+    ``schedule`` maps a step's name to the positions (0-based, among the code cells) to run, repeats
+    allowed. Stops at the first cell that raises and reports it. ``COURSE_FAST`` decides the mode (the
     notebook's ``setup_notebook`` honours it); ``COURSE_HEADLESS`` is set, both restored afterwards.
     """
     from nbclient import NotebookClient
@@ -78,28 +88,40 @@ def rerun(
         nb, kernel_name=EXECUTION_KERNEL, timeout=cell_timeout, resources={"metadata": {"path": workdir}}
     )
     code = [(index, cell) for index, cell in enumerate(nb.cells) if cell.cell_type == "code"]
-    schedule = {PASSES[0]: [item for item in code for _ in range(2)], PASSES[1]: code}
     report = RerunReport(notebook=nb)
     with _environment(COURSE_FAST="1" if fast else None, COURSE_HEADLESS="1"), client.setup_kernel():
-        for step, cells in schedule.items():
+        for step, positions in schedule.items():
             start = time.perf_counter()
-            for index, cell in cells:
+            for position in positions:
+                index, cell = code[position]
                 try:
                     client.execute_cell(cell, index)
                 except CellExecutionError as exc:
-                    position = next(i for i, (j, _) in enumerate(code) if j == index)
                     report.failure = CellFailure(step, position, _first_line(cell.source), _error_text(exc))
                     return report
             report.seconds[step] = time.perf_counter() - start
     return report
 
 
-def rerun_copy(path: Path | str, **options: Any) -> RerunReport:
-    """:func:`rerun` on a copy of the notebook's folder, so files a notebook writes stay out of the tree."""
+def rerun(path: Path | str, **options: Any) -> RerunReport:
+    """Execute ``path`` in one fresh kernel: each code cell twice in a row, then all cells again.
+
+    Options as for :func:`run_schedule`.
+    """
+    count = sum(cell.cell_type == "code" for cell in nbformat.read(path, as_version=4).cells)
+    twice = [position for position in range(count) for _ in range(2)]
+    return run_schedule(path, {PASSES[0]: twice, PASSES[1]: list(range(count))}, **options)
+
+
+def rerun_copy(path: Path | str, schedule: dict[str, list[int]] | None = None, **options: Any) -> RerunReport:
+    """:func:`rerun` (or :func:`run_schedule`) on a copy of the notebook's folder, so that the files a
+    notebook writes stay out of the tree."""
     path = Path(path)
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp) / "notebooks"
         shutil.copytree(path.parent, work, ignore=shutil.ignore_patterns(".ipynb_checkpoints", "*.log"))
+        if schedule is not None:
+            return run_schedule(work / path.name, schedule, cwd=work, **options)
         return rerun(work / path.name, cwd=work, **options)
 
 
