@@ -56,3 +56,25 @@ def build_cnn(input_shape=(28, 28, 1), num_classes=10, filters=(32, 64), *, dens
     x = layers.Dense(dense, activation="relu", name="dense")(x)
     outputs = layers.Dense(num_classes, activation="softmax", name="probabilities")(x)
     return keras.Model(inputs, outputs, name=name)
+
+
+def per_class_thresholds(pred_probs, labels):
+    """t_j: the mean predicted probability of class j over the examples labelled j (infinite if none is)."""
+    pred_probs, labels = np.asarray(pred_probs), np.asarray(labels)
+    return np.array(
+        [pred_probs[labels == j, j].mean() if np.any(labels == j) else np.inf for j in range(pred_probs.shape[1])]
+    )
+
+
+def confident_label_issues(pred_probs, labels):
+    """Likely label errors by confident learning: (indices, suggested classes), lowest p(given label) first.
+
+    An example is counted under class j when p(j) reaches j's threshold (under the most probable such j);
+    those counted under a class other than their label are returned, with that class.
+    """
+    pred_probs, labels = np.asarray(pred_probs), np.asarray(labels)
+    confident = pred_probs >= per_class_thresholds(pred_probs, labels)
+    counted = np.where(confident, pred_probs, -1.0).argmax(axis=1)
+    issues = np.flatnonzero(confident.any(axis=1) & (counted != labels))
+    issues = issues[np.argsort(pred_probs[issues, labels[issues]], kind="stable")]
+    return issues, counted[issues]
