@@ -14,6 +14,7 @@ from course_utils.harness.notebooks import policy_problems as notebook_policy_pr
 from course_utils.harness.stored import (
     BUDGET_BYTES,
     WIDGET_MIME,
+    as_displayed,
     fingerprint,
     lesson_modules_used,
     run_parameters,
@@ -154,6 +155,19 @@ def test_the_size_budget_is_enforced(notebook, tmp_path):
     _executed_copy(notebook, executed, outputs=[[], [], [big]])
     store_outputs(notebook, executed)
     assert any("over the budget" in p for p in stored_problems(notebook))
+
+
+@pytest.mark.parametrize(
+    ("raw", "shown"),
+    [
+        ("epoch 1\rEpoch 1/2 done\n", "Epoch 1/2 done\n"),
+        ("12/50 [==>...]\b\b\b\b\b\b\b\b\b\b\b\b\b\b\r50/50 [=====]\n", "50/50 [=====]\n"),
+        ("long line\rshort\n", "shortline\n"),  # a terminal overwrites; it does not clear
+        ("a\nb\n", "a\nb\n"),
+    ],
+)
+def test_stored_streams_read_as_jupyter_shows_them(raw, shown):
+    assert as_displayed(raw) == shown
 
 
 def test_only_parameters_the_notebook_has_are_part_of_the_run(notebook):

@@ -72,6 +72,29 @@ def fingerprint(nb: Any, stem: str, parameters: dict[str, object] | None = None)
     return digest.hexdigest()
 
 
+def as_displayed(text: str) -> str:
+    """Stream text as Jupyter shows it: a carriage return rewrites its line from the start, a backspace
+    removes the character before it (Keras's progress bar redraws itself with both)."""
+    lines = []
+    for raw in text.split("\n"):
+        line: list[str] = []
+        column = 0
+        for char in raw:
+            if char == "\r":
+                column = 0
+            elif char == "\b":
+                column = max(0, column - 1)
+                del line[column:]
+            else:
+                if column < len(line):
+                    line[column] = char
+                else:
+                    line.append(char)
+                column += 1
+        lines.append("".join(line))
+    return "\n".join(lines)
+
+
 def _keep_output(output: Any) -> Any | None:
     """An output fit to store: widget views keep their plain-text fallback, native log lines go."""
     output = copy.deepcopy(output)
@@ -80,7 +103,7 @@ def _keep_output(output: Any) -> Any | None:
         if not output["data"]:
             return None
     if output.get("output_type") == "stream":
-        text = _NATIVE_LOG.sub("", output.get("text", ""))
+        text = _NATIVE_LOG.sub("", as_displayed(output.get("text", "")))
         if not text.strip():
             return None
         output["text"] = text
