@@ -153,6 +153,13 @@ BOUNDS: dict[str, dict[str, object]] = {
         "saturation_gradient_ratio": (0.02, 0.05),
         "mobilenet_v2_cpu_latency_ms": (0.1, 2000.0),
         "vgg16_cpu_latency_ms": (1.0, 20000.0),
+        # the course text's VGG16 code: one training photo, two test photos (accuracy 0, 0.5 or 1; measured 0)
+        "course_code_test_accuracy": (0.0, 0.5),
+        # MobileNetV2's own top on six photos, before and after the course text's recipe (1 Adam step at 1e-3)
+        # and a low rate (1e-5); measured 0.584, 0.207, 0.583
+        "course_code_shipped_confidence": (0.55, 0.62),
+        "course_code_confidence_after_recipe": (0.0, 0.45),
+        "course_code_confidence_after_low_rate": (0.50, 0.62),
     },
     "07_where_next": {
         # fast mode: sizes 100 / 1,000 / 4,000, 2,000 test images, short training
@@ -237,7 +244,7 @@ BOUNDS: dict[str, dict[str, object]] = {
 # Bounds on what a notebook records in full mode (FAST=False), for notebooks that declare them.
 # A full run takes about 15 minutes, so CI does not make one: check one with
 # `make run; make check-results` (tests/check_results.py). The comments give one full run's
-# figures on a 2-core CPU. Notebook 06 has none: its full mode needs VGG16's ImageNet weights
+# figures on a 2-core CPU. Notebook 06's are for the offline run (-p DATASET=offline -p MODEL=mobilenet_v2): its default full mode needs VGG16's ImageNet weights
 # and Imagenette, which were not available where these bounds were measured.
 FULL_BOUNDS: dict[str, dict[str, object]] = {
     "01_datasets_mnist_to_imagenet": {  # class means from all 60,000 images; no randomness (measured: 0.8203, 0.6768)
@@ -308,6 +315,11 @@ FULL_BOUNDS: dict[str, dict[str, object]] = {
         "mobilenet_v2_fine_tuned_base_weights": 879_040,
         "saturation_gradient_ratio": (0.02, 0.05),  # the same photo and weights as in fast mode
         "mobilenet_v2_photo_hits": 3,
+        # the course text's code: 3 Adam steps at 1e-3 (measured 0.0055) against 1e-5 (0.581)
+        "course_code_test_accuracy": (0.0, 0.5),
+        "course_code_shipped_confidence": (0.55, 0.62),
+        "course_code_confidence_after_recipe": (0.0, 0.2),
+        "course_code_confidence_after_low_rate": (0.50, 0.62),
     },
     "07_where_next": {
         # 100 and 60,000 labels (measured: FCN 0.768 / 0.961, CNN 0.850 / 0.986, CNN + augmentation 0.922 / 0.981)

@@ -12,7 +12,7 @@ from checker_support import assert_failed, starter
 from course_utils.checks import NOT_DONE, PASSED
 from course_utils.checks import nb06 as check
 from course_utils.lessons import mnist_models
-from course_utils.lessons.transfer import build_head
+from course_utils.lessons.transfer import build_head, pre_softmax_scores
 
 # ---------------------------------------------------------------- 06.1 unfreeze a chosen block
 
@@ -136,12 +136,13 @@ def test_block_macs():
 # ---------------------------------------------------------------- 06.5 Grad-CAM through the transfer classifier
 
 
-def grad_cam_transfer(base, head, preprocess, image, class_index=None):
+def grad_cam_transfer(base, head, preprocess, image, class_index=None, *, before_softmax=True):
     x = preprocess(tf.convert_to_tensor(image[None], tf.float32))
+    score_model = pre_softmax_scores(head) if before_softmax else head
     with tf.GradientTape() as tape:
         features = base(x, training=False)
         tape.watch(features)
-        scores = head(tf.reduce_mean(features, axis=(1, 2)), training=False)
+        scores = score_model(tf.reduce_mean(features, axis=(1, 2)), training=False)
         index = int(tf.argmax(scores[0])) if class_index is None else class_index
         score = scores[:, index]
     weights = tf.reduce_mean(tape.gradient(score, features), axis=(1, 2))
@@ -166,6 +167,9 @@ def test_grad_cam_transfer():
         cam = tf.reduce_sum(features * tf.reduce_mean(tape.gradient(score, features), axis=(1, 2)), axis=-1)[0]
         return (cam / (tf.reduce_max(tf.abs(cam)) + 1e-12)).numpy()
 
+    def after_softmax(base, head, preprocess, image, class_index=None):
+        return grad_cam_transfer(base, head, preprocess, image, class_index, before_softmax=False)
+
     def ignores_class_index(base, head, preprocess, image, class_index=None):
         return grad_cam_transfer(base, head, preprocess, image)
 
@@ -181,6 +185,7 @@ def test_grad_cam_transfer():
 
     assert_failed(check.ex06_grad_cam_transfer(no_preprocess), "heatmap differs")
     assert_failed(check.ex06_grad_cam_transfer(no_relu), "heatmap differs")
+    assert_failed(check.ex06_grad_cam_transfer(after_softmax), "heatmap differs")
     assert_failed(check.ex06_grad_cam_transfer(ignores_class_index), "class_index=0", "heatmap differs")
     assert_failed(check.ex06_grad_cam_transfer(dropout_on), "heatmap differs")
     assert_failed(check.ex06_grad_cam_transfer(lambda *args: None), "heatmap is None")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import keras
 import numpy as np
 import pytest
+import tensorflow as tf
 
 from course_utils import applications, plots
 from course_utils.lessons import transfer
@@ -146,13 +147,75 @@ def test_grad_cam_and_saliency_shapes_and_ranges():
     assert over.shape == (12, 12, 3) and 0 <= over.min() and over.max() <= 1
 
 
-def test_saliency_is_the_input_gradient():
-    """On a linear model the score's gradient is the weight column: the map is |w|, scaled."""
+def _linear_softmax(scale=1.0):
+    """Flatten -> Dense(2, softmax) on (2, 3, 2) images; ``scale`` multiplies the kernel (large: confident)."""
     keras.utils.set_random_seed(0)
-    model = keras.Sequential([keras.Input((2, 3, 2)), keras.layers.Flatten(), keras.layers.Dense(2, use_bias=False)])
+    model = keras.Sequential(
+        [keras.Input((2, 3, 2)), keras.layers.Flatten(), keras.layers.Dense(2, activation="softmax")]
+    )
+    dense = model.layers[-1]
+    dense.kernel.assign(dense.kernel * scale)
+    return model
+
+
+def test_saliency_is_the_gradient_of_the_score_before_softmax():
+    """On a linear model the pre-softmax score's gradient is the weight column: the map is |w|, scaled."""
+    model = _linear_softmax()
     image = np.random.default_rng(0).random((2, 3, 2), dtype=np.float32)
     w = np.abs(model.layers[-1].kernel.numpy()[:, 1].reshape(2, 3, 2)).max(axis=-1)
     np.testing.assert_allclose(transfer.saliency_map(model, image, class_index=1), w / w.max(), rtol=1e-5)
+
+
+def test_pre_softmax_scores_are_the_logits_and_share_the_weights():
+    model = _small_cnn()
+    x = np.random.default_rng(1).random((3, 12, 12, 1), dtype=np.float32)
+    logits = transfer.pre_softmax_scores(model)
+    np.testing.assert_allclose(tf.nn.softmax(logits(x)), model(x), atol=1e-6)
+    dense = model.layers[-1]
+    dense.bias.assign(dense.bias + 1.0)  # the logits model sees the change: the weights are shared, not copied
+    np.testing.assert_allclose(tf.nn.softmax(logits(x)), model(x), atol=1e-6)
+    np.testing.assert_allclose(logits(x), transfer.pre_softmax_scores(model)(x), atol=1e-6)
+
+
+@pytest.mark.parametrize(
+    "last",
+    [keras.layers.Dense(2), keras.layers.Dense(2, activation="sigmoid"), keras.layers.Softmax()],
+    ids=["linear dense", "sigmoid dense", "softmax layer"],
+)
+def test_pre_softmax_scores_refuses_other_last_layers(last):
+    model = keras.Sequential([keras.Input((4,)), last])
+    with pytest.raises(ValueError, match="not a Dense layer with a softmax"):
+        transfer.pre_softmax_scores(model)
+
+
+def test_grad_cam_on_a_global_average_pooling_network_is_cam():
+    """With GAP -> Dense, Grad-CAM's channel weights are the class's dense weights / (h*w): CAM (Zhou et al., 2016)."""
+    keras.utils.set_random_seed(0)
+    inputs = keras.Input((8, 8, 3))
+    maps = keras.layers.Conv2D(5, 3, padding="same", activation="relu", name="maps")(inputs)
+    outputs = keras.layers.Dense(4, activation="softmax")(keras.layers.GlobalAveragePooling2D()(maps))
+    model = keras.Model(inputs, outputs)
+    image = np.random.default_rng(2).random((8, 8, 3), dtype=np.float32)
+    features = keras.Model(inputs, maps)(image[None]).numpy()[0]
+    for c in range(4):
+        cam = np.maximum(features @ model.layers[-1].kernel.numpy()[:, c], 0.0)
+        np.testing.assert_allclose(transfer.grad_cam(model, image, "maps", c), cam / (cam.max() + 1e-12), atol=1e-5)
+
+
+def test_softmax_gradient_vanishes_when_confident_but_saliency_does_not():
+    model = _linear_softmax(scale=200.0)  # scores far apart: the softmax saturates
+    image = np.random.default_rng(0).random((2, 3, 2), dtype=np.float32)
+    x = tf.constant(image[None])
+    with tf.GradientTape(persistent=True) as tape:
+        tape.watch(x)
+        p = model(x)
+        z = transfer.pre_softmax_scores(model)(x)
+        c = int(tf.argmax(p[0]))
+        p_c, z_c = p[0, c], z[0, c]
+    assert float(p_c) > 0.999
+    assert float(tf.norm(tape.gradient(p_c, x))) < 1e-2 * float(tf.norm(tape.gradient(z_c, x)))
+    saliency = transfer.saliency_map(model, image)
+    assert np.isclose(saliency.max(), 1.0) and np.count_nonzero(saliency) > 1
 
 
 def test_train_with_strategy_restores_the_dtype_policy():

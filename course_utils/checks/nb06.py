@@ -2,8 +2,8 @@
 
 References are computed when a check runs, from networks built then with ``weights=None`` (nothing is
 downloaded): Keras's own shape inference and ``trainable_weights``, the lesson's ``layer_macs``,
-``unfreeze_last_block``, ``build_head``, ``build_classifier`` and ``grad_cam`` (as exported from the
-notebook to ``course_utils.lessons.transfer``), and a freshly trained head for the experiment.
+``unfreeze_last_block``, ``build_head``, ``build_classifier``, ``grad_cam`` and ``pre_softmax_scores`` (as
+exported from the notebook to ``course_utils.lessons.transfer``), and a freshly trained head for the experiment.
 """
 
 from __future__ import annotations
@@ -291,7 +291,10 @@ def _cam_case(seed: int, size: int, classes: int):
 
     pooled = np.asarray(keras.ops.mean(base(preprocess(images)), axis=(1, 2)))
     head = lesson.build_head(pooled, classes, dropout=0.5)  # the dropout must stay off at inference
-    flat = keras.Model(base.inputs, head(keras.layers.GlobalAveragePooling2D()(base.output)))
+    x = keras.layers.GlobalAveragePooling2D()(base.output)
+    for layer in head.layers:  # the head's own layers, so that the flat model ends in its dense softmax layer
+        x = layer(x)
+    flat = keras.Model(base.inputs, x)
     return base, head, preprocess, images[:2], flat
 
 

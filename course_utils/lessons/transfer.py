@@ -112,13 +112,46 @@ def unfreeze_last_block(base, prefixes):
     return [layer for layer in block if layer.trainable]
 
 
+class PreSoftmax(keras.layers.Layer):
+    """``x @ kernel + bias`` of a Dense layer, with that layer's own weights (shared, not copied)."""
+
+    def __init__(self, dense, **kwargs):
+        super().__init__(**kwargs)
+        self.dense = dense
+
+    def call(self, x):
+        z = keras.ops.matmul(x, keras.ops.cast(self.dense.kernel, x.dtype))
+        return z if self.dense.bias is None else z + keras.ops.cast(self.dense.bias, x.dtype)
+
+
+def pre_softmax_scores(model):
+    """A model with ``model``'s input whose output is the class scores before its final softmax (the logits)."""
+    last, node_index, _ = model.outputs[0]._keras_history  # the layer that made the output, and which call of it
+    if not (isinstance(last, keras.layers.Dense) and last.activation is keras.activations.softmax):
+        raise ValueError(
+            f"the last layer of {model.name!r} is {last.name!r} ({type(last).__name__}), not a Dense layer with a "
+            "softmax activation: there is no pre-softmax class score to take"
+        )
+    features = last._inbound_nodes[node_index].input_tensors[0]  # its input in this model (it may be shared)
+    logits = PreSoftmax(last, name=f"{last.name}_logits")(features)
+    return keras.Model(single_input(model), logits, name=f"{model.name}_logits")
+
+
+def single_input(model):
+    """The model's input tensor (a list only for models with several inputs)."""
+    return model.inputs[0] if len(model.inputs) == 1 else model.inputs
+
+
 def grad_cam(model, image, layer_name, class_index=None):
     """Grad-CAM heatmap (h, w) in [0, 1] for one image, at the resolution of the layer ``layer_name``.
 
-    ``class_index`` defaults to the predicted class; ``model`` must be a functional Keras model.
+    The class score is the one before the softmax; ``class_index`` defaults to the predicted class;
+    ``model`` must be a functional Keras model ending in a Dense softmax layer.
     """
-    layer = model.get_layer(layer_name)
-    grad_model = keras.Model(model.inputs, [layer.output, model.outputs[0]])  # feature maps and scores
+    logits = pre_softmax_scores(model)
+    grad_model = keras.Model(
+        single_input(model), [model.get_layer(layer_name).output, logits.output]
+    )  # maps and scores
     x = tf.convert_to_tensor(image[None].astype(np.float32))
     with tf.GradientTape() as tape:
         features, scores = grad_model(x, training=False)
@@ -131,11 +164,15 @@ def grad_cam(model, image, layer_name, class_index=None):
 
 
 def saliency_map(model, image, class_index=None):
-    """|d score / d pixel| for one image (H, W, C), the maximum over channels: an (H, W) map in [0, 1]."""
+    """|d score / d pixel| for one image (H, W, C), the maximum over channels: an (H, W) map in [0, 1].
+
+    The score is the class score before the softmax (``pre_softmax_scores``).
+    """
+    logits = pre_softmax_scores(model)
     x = tf.convert_to_tensor(image[None].astype(np.float32))
     with tf.GradientTape() as tape:
         tape.watch(x)  # a constant: the tape follows only variables unless told otherwise
-        scores = model(x, training=False)
+        scores = logits(x, training=False)
         index = int(tf.argmax(scores[0])) if class_index is None else class_index
         score = scores[0, index]
     grad = tf.reduce_max(tf.abs(tape.gradient(score, x))[0], axis=-1).numpy()
