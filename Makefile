@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 LOCK   := requirements.lock
 UV     ?= $(or $(wildcard $(VENV)/bin/uv),uv)
 KERNEL := mnist-to-imagenet
-TEST_WORKERS ?= 2  # pytest-xdist processes for make test; --dist loadfile keeps each notebook's nbval cells on one kernel
+TEST_WORKERS ?= 2  # pytest-xdist processes for make test; --dist loadscope keeps each notebook's nbval cells on one kernel
 
 .PHONY: setup setup-latest lock run run-fast check-results test test-unit test-notebooks lint format export student lab data clean help
 
@@ -62,7 +62,7 @@ check-results: setup
 	$(PY) tests/check_results.py build/results.json
 
 test: setup
-	COURSE_FAST=1 COURSE_HEADLESS=1 $(PY) -m pytest tests notebooks -n $(TEST_WORKERS) --dist loadfile \
+	COURSE_FAST=1 COURSE_HEADLESS=1 $(PY) -m pytest tests notebooks -n $(TEST_WORKERS) --dist loadscope \
 		--nbval-lax --nbval-current-env \
 		--nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider $(PYTEST_ARGS)
 
