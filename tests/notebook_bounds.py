@@ -244,8 +244,9 @@ BOUNDS: dict[str, dict[str, object]] = {
 # Bounds on what a notebook records in full mode (FAST=False), for notebooks that declare them.
 # A full run takes about 15 minutes, so CI does not make one: check one with
 # `make run; make check-results` (tests/check_results.py). The comments give one full run's
-# figures on a 2-core CPU. Notebook 06's are for the offline run (-p DATASET=offline -p MODEL=mobilenet_v2): its default full mode needs VGG16's ImageNet weights
-# and Imagenette, which were not available where these bounds were measured.
+# figures on a 2-core CPU. Notebook 06's are for the offline run (-p DATASET=offline -p MODEL=mobilenet_v2),
+# the one its stored outputs come from: its default full mode needs VGG16's ImageNet weights and Imagenette,
+# which were not available where these bounds were measured.
 FULL_BOUNDS: dict[str, dict[str, object]] = {
     "01_datasets_mnist_to_imagenet": {  # class means from all 60,000 images; no randomness (measured: 0.8203, 0.6768)
         "mnist_nearest_mean_accuracy": (0.815, 0.825),
