@@ -18,6 +18,7 @@ from course_utils.harness.stored import (
     fingerprint,
     lesson_modules_used,
     run_parameters,
+    smaller_image,
     store_outputs,
     stored_problems,
 )
@@ -168,6 +169,32 @@ def test_the_size_budget_is_enforced(notebook, tmp_path):
 )
 def test_stored_streams_read_as_jupyter_shows_them(raw, shown):
     assert as_displayed(raw) == shown
+
+
+def _png(array) -> str:
+    import base64
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.fromarray(array).save(buffer, format="PNG")
+    return base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def test_a_photo_is_stored_as_a_jpeg_and_a_plot_stays_a_png():
+    import numpy as np
+    from scipy import ndimage
+
+    rng = np.random.default_rng(0)
+    smooth = ndimage.gaussian_filter(rng.random((500, 500, 3)), sigma=(3, 3, 0))
+    photo = ((smooth - smooth.min()) / np.ptp(smooth) * 255 + rng.normal(0, 6, smooth.shape)).clip(0, 255)
+    stored = smaller_image({"image/png": _png(photo.astype("uint8")), "text/plain": "<Figure>"})
+    assert set(stored) == {"image/jpeg", "text/plain"} and stored["text/plain"] == "<Figure>"
+    plot = np.full((300, 400, 3), 255, "uint8")
+    plot[150, :] = 0  # a line on white: small as a PNG
+    data = {"image/png": _png(plot)}
+    assert smaller_image(data) == data
 
 
 def test_only_parameters_the_notebook_has_are_part_of_the_run(notebook):

@@ -54,8 +54,12 @@ def _data(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
-def _refresh_full(names: list[str]) -> int:
-    """Run notebooks in full mode (the stored-run configuration) and store their outputs."""
+def _refresh_full(names: list[str], *, run: bool = True) -> int:
+    """Run notebooks in full mode (the stored-run configuration) and store their outputs.
+
+    With ``run=False``, store the outputs of the last such run (``build/stored-run/``) again, e.g.
+    after a change to how outputs are stored; a notebook whose code changed since is refused.
+    """
     import json
 
     from course_utils.harness.config import PROJECT_ROOT
@@ -64,19 +68,26 @@ def _refresh_full(names: list[str]) -> int:
     from course_utils.harness.stored import STORED_FIGURE_DPI, STORED_RUN_PARAMETERS, store_outputs, stored_problems
 
     paths = _resolve(names)
-    own = set().union(*(notebook_parameters(p) for p in paths))
-    parameters = {k: v for k, v in STORED_RUN_PARAMETERS.items() if k in own}
     build = PROJECT_ROOT / "build" / "stored-run"
-    with _environment(COURSE_FIGURE_DPI=str(STORED_FIGURE_DPI)):
-        status = run_course([str(p) for p in paths], fast=False, build=build, parameters=parameters)
+    status = 0
+    if run:
+        own = set().union(*(notebook_parameters(p) for p in paths))
+        parameters = {k: v for k, v in STORED_RUN_PARAMETERS.items() if k in own}
+        with _environment(COURSE_FIGURE_DPI=str(STORED_FIGURE_DPI)):
+            status = run_course([str(p) for p in paths], fast=False, build=build, parameters=parameters)
     report = json.loads((build / "results.json").read_text(encoding="utf-8"))["notebooks"]
     for path in paths:
-        run = report.get(path.name, {})
-        if run.get("status") != "ok":
-            print(f"{path.name}: not stored (the run failed: {run.get('error')})", file=sys.stderr)
+        done = report.get(path.name, {})
+        if done.get("status") != "ok":
+            print(f"{path.name}: not stored (the run failed or did not run: {done.get('error')})", file=sys.stderr)
             status = 1
             continue
-        nb = store_outputs(path, build / "executed" / path.name, seconds=run.get("wall_seconds"))
+        try:
+            nb = store_outputs(path, build / "executed" / path.name, seconds=done.get("wall_seconds"))
+        except ValueError as error:
+            print(f"{path.name}: not stored: {error}", file=sys.stderr)
+            status = 1
+            continue
         problems = policy_problems(nb) + stored_problems(path)
         print(f"{path.name}: outputs stored ({path.stat().st_size:,} bytes)", *problems, sep="; ")
         status |= bool(problems)
@@ -86,8 +97,8 @@ def _refresh_full(names: list[str]) -> int:
 def _refresh(args: argparse.Namespace) -> int:
     from course_utils.harness.notebooks import refresh
 
-    if args.full:
-        return _refresh_full(args.notebooks)
+    if args.full or args.from_last_run:
+        return _refresh_full(args.notebooks, run=not args.from_last_run)
 
     status = 0
     for path in args.notebooks:
@@ -169,6 +180,11 @@ def main(argv: list[str] | None = None) -> int:
     refresh.add_argument("notebooks", nargs="+", help="notebook files or name prefixes (with --full)")
     refresh.add_argument(
         "--full", action="store_true", help="store the outputs of a full-mode run (what readers see on the web)"
+    )
+    refresh.add_argument(
+        "--from-last-run",
+        action="store_true",
+        help="with --full's layout: store again the outputs of the last full run (build/stored-run/) without running",
     )
 
     check = sub.add_parser("check", help="check notebooks against the output policy")

@@ -30,6 +30,8 @@ from course_utils.harness.notebooks import KERNELSPEC, OUTPUTS_LINE, without_out
 STORED_RUN_PARAMETERS: dict[str, object] = {"DATASET": "offline", "MODEL": "mobilenet_v2"}
 STORED_FIGURE_DPI = 72  # figures in stored outputs: readable on a page, small in the repository
 BUDGET_BYTES = 2_500_000  # per notebook, outputs included
+JPEG_ABOVE_BYTES = 150_000  # a larger PNG (photos, dense image grids) is stored as a JPEG when that is much smaller
+JPEG_QUALITY = 85
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 _LESSON_IMPORT = re.compile(r"course_utils\.lessons(?:\.(\w+)|\s+import\s+([\w\s,()]+))")
 _NATIVE_LOG = re.compile(r"^[IWEF]\d{4} [\d:.]+\s+\d+ \S+:\d+\].*(?:\n|$)", re.MULTILINE)  # absl's log lines
@@ -95,13 +97,44 @@ def as_displayed(text: str) -> str:
     return "\n".join(lines)
 
 
+def smaller_image(data: dict) -> dict:
+    """``data`` with a large PNG re-encoded as a JPEG when that takes at most half the bytes.
+
+    Photos and grids of photos compress badly as PNG; plots and diagrams stay PNG (they are small).
+    """
+    png = data.get("image/png")
+    if not isinstance(png, str) or len(png) * 3 // 4 <= JPEG_ABOVE_BYTES:
+        return data
+    import base64
+    import io
+
+    from PIL import Image
+
+    try:
+        image = Image.open(io.BytesIO(base64.b64decode(png))).convert("RGB")
+    except (OSError, ValueError):  # not an image PIL can read: stored as it is
+        return data
+    buffer = io.BytesIO()
+    image.save(buffer, format="JPEG", quality=JPEG_QUALITY, optimize=True)
+    jpeg = base64.b64encode(buffer.getvalue()).decode("ascii")
+    if len(jpeg) * 2 > len(png):
+        return data
+    return {
+        ("image/jpeg" if key == "image/png" else key): (jpeg if key == "image/png" else value)
+        for key, value in data.items()
+    }
+
+
 def _keep_output(output: Any) -> Any | None:
     """An output fit to store: widget views keep their plain-text fallback, native log lines go."""
     output = copy.deepcopy(output)
-    if output.get("output_type") in ("display_data", "execute_result") and WIDGET_MIME in output.get("data", {}):
-        output["data"].pop(WIDGET_MIME)
+    if output.get("output_type") in ("display_data", "execute_result"):
+        output["data"].pop(WIDGET_MIME, None)
         if not output["data"]:
             return None
+        output["data"] = smaller_image(output["data"])
+        if "image/jpeg" in output["data"] and "image/png" in output.get("metadata", {}):
+            output["metadata"]["image/jpeg"] = output["metadata"].pop("image/png")
     if output.get("output_type") == "stream":
         text = _NATIVE_LOG.sub("", as_displayed(output.get("text", "")))
         if not text.strip():
